@@ -1,0 +1,47 @@
+# kvarn — the README's commands. Everything runs inside .venv, created on demand.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.kvarn-installed
+export DAGSTER_HOME := $(CURDIR)
+export KVARN_DATA ?= $(CURDIR)/data
+
+.PHONY: setup demo test lint types unit ui bench clean-data
+
+## setup: create .venv and install kvarn with dev extras (quick when nothing changed)
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: setup, generate two days of telemetry, run the pipeline, print a summary
+demo: setup
+	mkdir -p data/.dagster
+	$(BIN)/kvarn generate --out data/landing --days 2 --events-per-hour 200 --seed 7
+	KVARN_DEMO=1 $(BIN)/kvarn run --demo
+	$(BIN)/kvarn summary
+
+## test: lint + types + the whole test suite
+test: setup lint types unit
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest
+
+## ui: the Dagster UI on the project's instance (data/.dagster)
+ui: setup
+	mkdir -p data/.dagster
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## bench: the pipeline throughput benchmark
+bench: setup
+	$(BIN)/python benchmarks/bench_pipeline.py

@@ -1,0 +1,86 @@
+"""Bronze assets: landing lines → events + quarantine, one event-time hour per partition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset_check,
+    multi_asset,
+)
+
+from assets.partitions import HOURLY
+from assets.resources import KvarnResource
+from pipelines.bronze import build_bronze_hour
+from pipelines.ingest import owned_lines
+from pipelines.io import delta
+from pipelines.timestamps import dagster_key_to_hour
+
+EVENTS = AssetKey(["bronze", "events"])
+QUARANTINE = AssetKey(["bronze", "quarantine"])
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(EVENTS, description="Every valid telemetry line, raw JSON kept, parsed core "
+                  "columns and recomputed event hash.", group_name="bronze"),
+        AssetSpec(QUARANTINE, description="Every invalid telemetry line with its reason; nothing "
+                  "is dropped silently.", group_name="bronze"),
+    ],
+    partitions_def=HOURLY,
+)  # fmt: skip
+def bronze(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[MaterializeResult]:
+    """Ingest the landing lines owned by this hour into both bronze tables."""
+    hour = dagster_key_to_hour(context.partition_key)
+    rep = build_bronze_hour(kvarn.lake(), hour, late_days=kvarn.late_days)
+    context.log.info(f"{hour}: {rep.events} events, {rep.quarantined} quarantined")
+    yield MaterializeResult(
+        asset_key=EVENTS,
+        metadata={
+            "rows": rep.events,
+            "lines_read": rep.lines_read,
+            "hash_mismatches": rep.hash_mismatches,
+            "delta_version": rep.events_version,
+        },
+    )
+    reasons = "\n".join(f"- {k}: {v}" for k, v in rep.reasons.items()) or "_none_"
+    yield MaterializeResult(
+        asset_key=QUARANTINE,
+        metadata={
+            "rows": rep.quarantined,
+            "quarantine_rate": rep.quarantined / rep.lines_read if rep.lines_read else 0.0,
+            "top_reasons": MetadataValue.md(reasons),
+            "delta_version": rep.quarantine_version,
+        },
+    )
+
+
+@asset_check(
+    asset=EVENTS,
+    partitions_def=HOURLY,
+    blocking=True,
+    description="Conservation: bronze events + quarantine = landing lines owned by the hour.",
+)
+def bronze_conservation(
+    context: AssetCheckExecutionContext, kvarn: KvarnResource
+) -> AssetCheckResult:
+    hour = dagster_key_to_hour(context.partition_key)
+    cfg = kvarn.lake()
+    lines = len(owned_lines(cfg.telemetry, hour, kvarn.late_days))
+    ev = delta.read_partition(cfg.table("bronze", "events"), "hour", hour, columns=["line_no"])
+    q = delta.read_partition(cfg.table("bronze", "quarantine"), "hour", hour, columns=["line_no"])
+    n_ev = 0 if ev is None else ev.height
+    n_q = 0 if q is None else q.height
+    return AssetCheckResult(
+        passed=n_ev + n_q == lines,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"lines": lines, "events": n_ev, "quarantine": n_q},
+    )

@@ -1,0 +1,26 @@
+"""The one resource assets need: where the lake is and how to mask."""
+
+from __future__ import annotations
+
+import os
+
+from dagster import ConfigurableResource
+
+from pipelines.config import LakeConfig, default_data_dir
+from pipelines.silver.build import SilverOptions
+
+
+class KvarnResource(ConfigurableResource):  # type: ignore[misc]
+    """Lake location and per-run pipeline options (mask mode is selectable per run)."""
+
+    data_dir: str = ""
+    mask_mode: str = "placeholder"
+    demo: bool = False
+    late_days: int = 1
+
+    def lake(self) -> LakeConfig:
+        return LakeConfig.from_env(self.data_dir or default_data_dir())
+
+    def silver_options(self) -> SilverOptions:
+        demo = self.demo or os.environ.get("KVARN_DEMO") == "1"
+        return SilverOptions(mask_mode=self.mask_mode, demo=demo)

@@ -1,0 +1,105 @@
+"""Silver assets: deduplicated, masked, date-normalized tables per event-time hour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset_check,
+    multi_asset,
+)
+
+from assets.bronze import EVENTS
+from assets.metadata import markdown_table
+from assets.partitions import HOURLY
+from assets.resources import KvarnResource
+from pipelines.io import delta
+from pipelines.quality import audit_partition, expectations_for_turns
+from pipelines.silver.build import build_silver_hour
+from pipelines.timestamps import dagster_key_to_hour
+
+DESCRIPTIONS = {
+    "turns": "One row per assistant turn: masked, date-normalized text, NLU, latency, "
+    "consent and near-duplicate cluster.",
+    "tool_calls": "One row per tool call of a turn, arguments masked.",
+    "rag_pairs": "One row per retrieved document of a turn (query, doc id, rank, score).",
+    "test_results": "Test baselines and failures with masked messages and stack traces.",
+    "feedback": "User feedback on turns (rating, masked comment, preferred answer).",
+}
+SILVER_KEYS = {name: AssetKey(["silver", name]) for name in DESCRIPTIONS}
+TURNS = SILVER_KEYS["turns"]
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(key, description=DESCRIPTIONS[name], deps=[EVENTS], group_name="silver")
+        for name, key in SILVER_KEYS.items()
+    ],
+    partitions_def=HOURLY,
+)
+def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[MaterializeResult]:
+    """Exact dedupe → PII masking → date normalization → near-dup clusters, for one hour."""
+    hour = dagster_key_to_hour(context.partition_key)
+    rep = build_silver_hour(kvarn.lake(), hour, kvarn.silver_options())
+    context.log.info(f"{hour}: {rep.rows}")
+    pii = "\n".join(f"- {k}: {v}" for k, v in sorted(rep.pii_entities.items())) or "_none_"
+    for name, key in SILVER_KEYS.items():
+        meta: dict[str, object] = {
+            "rows": rep.rows[name],
+            "delta_version": rep.versions[name],
+        }
+        if name == "turns":
+            meta.update(
+                {
+                    "bronze_rows": rep.bronze_rows,
+                    "duplicates_in_hour": rep.duplicates_in_hour,
+                    "duplicates_seen_before": rep.duplicates_seen_before,
+                    "pii_entities_masked": MetadataValue.md(pii),
+                    "dates_normalized": rep.dates_found,
+                    "near_dup_clusters": rep.near_dup_clusters,
+                    "preview": markdown_table(rep.preview),
+                }
+            )
+        yield MaterializeResult(asset_key=key, metadata=meta)
+
+
+@asset_check(asset=TURNS, partitions_def=HOURLY, blocking=True,
+             description="Leakage audit: no personnummer, phone, e-mail, IBAN or card number "
+             "survives in any silver table of the hour.")  # fmt: skip
+def silver_no_pii(context: AssetCheckExecutionContext, kvarn: KvarnResource) -> AssetCheckResult:
+    hour = dagster_key_to_hour(context.partition_key)
+    cfg = kvarn.lake()
+    report = audit_partition([cfg.table("silver", n) for n in SILVER_KEYS], hour)
+    return AssetCheckResult(
+        passed=report.blocking == 0,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "blocking_findings": report.blocking,
+            "name_like_residues": report.warnings,
+            "by_type": MetadataValue.json(report.by_type),
+        },
+    )
+
+
+@asset_check(asset=TURNS, partitions_def=HOURLY,
+             description="Great Expectations suite on the hour's turns: ids unique and present, "
+             "confidence in [0, 1], timestamps inside the hour.")  # fmt: skip
+def silver_turns_expectations(
+    context: AssetCheckExecutionContext, kvarn: KvarnResource
+) -> AssetCheckResult:
+    hour = dagster_key_to_hour(context.partition_key)
+    turns = delta.read_partition(kvarn.lake().table("silver", "turns"), "hour", hour)
+    outcome = expectations_for_turns(turns, hour)
+    return AssetCheckResult(
+        passed=outcome.success,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"expectations": MetadataValue.json(outcome.results)},
+    )

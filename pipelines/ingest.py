@@ -1,0 +1,278 @@
+"""Landing lines → bronze rows. Nothing is dropped: every line becomes exactly one row, either
+in ``bronze.events`` or in ``bronze.quarantine`` with a reason.
+
+Partition ownership: a line whose event time is readable belongs to that event's UTC hour,
+provided it arrived within the late-arrival window (landing day between one day before and
+``late_days`` days after the event day). Any other line belongs to the hour of the line before it in
+the same file (its producer was writing that hour), or to the landing day's first hour when it is
+the first line. Ownership depends only on the file's own contents, so reruns and backfills agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipelines.hashing import event_hash
+from pipelines.io.landing import LandingLine, files_for_days, read_lines, window_days
+from pipelines.timestamps import hour_key, hour_start, parse_event_ts
+from pipelines.validate import SUPPORTED_VERSIONS, schema_problem
+
+DEFAULT_LATE_DAYS = 1
+
+EVENTS_SCHEMA: dict[str, Any] = {
+    "hour": pl.Utf8,
+    "event_id": pl.Utf8,
+    "ts": pl.Datetime("us", "UTC"),
+    "event": pl.Utf8,
+    "v": pl.Int64,
+    "env": pl.Utf8,
+    "hash_field": pl.Utf8,
+    "hash_ok": pl.Boolean,
+    "source_file": pl.Utf8,
+    "line_no": pl.Int64,
+    "ingested_at": pl.Datetime("us", "UTC"),
+    "session_id": pl.Utf8,
+    "turn_id": pl.Utf8,
+    "user_id": pl.Utf8,
+    "lang": pl.Utf8,
+    "raw": pl.Utf8,
+}
+EVENTS_STATS = ["hour", "event_id", "ts", "event", "v", "env", "hash_ok", "source_file",
+                "line_no", "ingested_at"]  # fmt: skip
+
+QUARANTINE_SCHEMA: dict[str, Any] = {
+    "hour": pl.Utf8,
+    "source_file": pl.Utf8,
+    "line_no": pl.Int64,
+    "reason": pl.Utf8,
+    "detail": pl.Utf8,
+    "ingested_at": pl.Datetime("us", "UTC"),
+    "raw": pl.Binary,
+    "raw_text": pl.Utf8,
+}
+QUARANTINE_STATS = ["hour", "source_file", "line_no", "reason", "ingested_at"]
+
+
+@dataclass
+class Classified:
+    """A landing line with its owner hour and, for valid lines, the parsed event."""
+
+    line: LandingLine
+    owner: str
+    event: dict[str, Any] | None = None
+    ts: datetime | None = None
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass
+class IngestResult:
+    events: pl.DataFrame
+    quarantine: pl.DataFrame
+    lines_read: int
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _readable_ts(raw: bytes) -> tuple[dict[str, Any] | None, datetime | None]:
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, None
+    if not isinstance(obj, dict) or "ts" not in obj:
+        return (obj if isinstance(obj, dict) else None), None
+    try:
+        return obj, parse_event_ts(obj["ts"])
+    except ValueError:
+        return obj, None
+
+
+def in_window(landing_day: date, event_day: date, late_days: int) -> bool:
+    return landing_day - timedelta(days=late_days) <= event_day <= landing_day + timedelta(days=1)
+
+
+def _owners(path: Path, telemetry_root: str, late_days: int) -> list[Classified]:
+    out: list[Classified] = []
+    previous: str | None = None
+    for line in read_lines(path, telemetry_root):
+        obj, ts = _readable_ts(line.raw)
+        if ts is not None and in_window(line.day, ts.date(), late_days):
+            owner = hour_key(ts)
+        else:
+            owner = previous or f"{line.day.isoformat()}T00"
+        out.append(Classified(line=line, owner=owner, event=obj, ts=ts))
+        previous = owner
+    return out
+
+
+_CACHE: dict[tuple[str, int, int, int], list[Classified]] = {}
+
+
+def classify_file(path: Path, telemetry_root: str, late_days: int) -> list[Classified]:
+    """Owner hours of every line of a file, cached by (path, size, mtime) within the process."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, late_days)
+    hit = _CACHE.get(key)
+    if hit is None:
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        hit = _owners(path, telemetry_root, late_days)
+        _CACHE[key] = hit
+    return hit
+
+
+def judge(item: Classified, late_days: int) -> Classified:
+    """Full validation of one owned line: fills ``reason`` for lines bound to quarantine."""
+    raw = item.line.raw
+
+    def bad(reason: str, detail: str) -> Classified:
+        return Classified(item.line, item.owner, None, None, reason, detail)
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return bad("invalid UTF-8", f"byte {exc.start} is not valid UTF-8")
+    if not text.strip():
+        return bad("empty line", "line is empty or whitespace")
+    obj = item.event
+    if obj is None:
+        try:
+            parsed = json.loads(text)
+        except ValueError as exc:
+            if item.line.last_unterminated:
+                return bad("truncated line", "last line of file ends mid-JSON without newline")
+            return bad("invalid JSON", f"JSON parse error at char {getattr(exc, 'pos', '?')}")
+        if not isinstance(parsed, dict):
+            return bad("not a JSON object", f"top-level JSON {type(parsed).__name__}")
+        obj = parsed
+    if "v" in obj and obj["v"] not in SUPPORTED_VERSIONS:
+        return bad("unsupported schema version", "field v is not a supported version")
+    problem = schema_problem(obj)
+    if problem is not None:
+        return bad("schema violation", problem)
+    try:
+        ts = item.ts or parse_event_ts(obj["ts"])
+    except ValueError as exc:
+        return bad("invalid timestamp", str(exc))
+    if not in_window(item.line.day, ts.date(), late_days):
+        return bad(
+            "outside late-arrival window",
+            f"event day {ts.date().isoformat()} vs landing day {item.line.day.isoformat()}",
+        )
+    return Classified(item.line, item.owner, obj, ts)
+
+
+def _event_row(item: Classified, now: datetime) -> dict[str, Any]:
+    ev = item.event
+    assert ev is not None and item.ts is not None
+    h = event_hash(ev)
+    field_hash = ev.get("hash")
+    return {
+        "hour": item.owner,
+        "event_id": h,
+        "ts": item.ts,
+        "event": ev["event"],
+        "v": ev["v"],
+        "env": ev["env"],
+        "hash_field": field_hash,
+        "hash_ok": field_hash == h,
+        "source_file": item.line.source,
+        "line_no": item.line.line_no,
+        "ingested_at": now,
+        "session_id": ev.get("session_id"),
+        "turn_id": ev.get("turn_id"),
+        "user_id": ev.get("user_id"),
+        "lang": ev.get("lang"),
+        "raw": item.line.raw.decode("utf-8"),
+    }
+
+
+def _quarantine_row(item: Classified, now: datetime) -> dict[str, Any]:
+    return {
+        "hour": item.owner,
+        "source_file": item.line.source,
+        "line_no": item.line.line_no,
+        "reason": item.reason,
+        "detail": item.detail,
+        "ingested_at": now,
+        "raw": item.line.raw,
+        "raw_text": item.line.raw.decode("utf-8", errors="replace"),
+    }
+
+
+def ingest_lines(
+    items: Iterable[Classified], late_days: int = DEFAULT_LATE_DAYS, now: datetime | None = None
+) -> IngestResult:
+    """Validate owned lines and split them into bronze event rows and quarantine rows."""
+    now = now or datetime.now(UTC)
+    events: list[dict[str, Any]] = []
+    quarantine: list[dict[str, Any]] = []
+    reasons: dict[str, int] = {}
+    n = 0
+    for item in items:
+        n += 1
+        judged = judge(item, late_days)
+        if judged.reason is None:
+            events.append(_event_row(judged, now))
+        else:
+            quarantine.append(_quarantine_row(judged, now))
+            reasons[judged.reason] = reasons.get(judged.reason, 0) + 1
+    ev_df = (
+        pl.DataFrame(events, schema=EVENTS_SCHEMA, orient="row")
+        if events
+        else (pl.DataFrame(schema=EVENTS_SCHEMA))
+    )
+    q_df = (
+        pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA, orient="row")
+        if quarantine
+        else (pl.DataFrame(schema=QUARANTINE_SCHEMA))
+    )
+    ev_df = ev_df.sort(["source_file", "line_no"])
+    q_df = q_df.sort(["source_file", "line_no"])
+    return IngestResult(ev_df, q_df, n, dict(sorted(reasons.items(), key=lambda kv: -kv[1])))
+
+
+def owned_lines(
+    telemetry_root: str, hour: str, late_days: int = DEFAULT_LATE_DAYS
+) -> list[Classified]:
+    """Every landing line owned by ``hour`` (partition value ``YYYY-MM-DDTHH``)."""
+    start = hour_start(hour)
+    files = files_for_days(telemetry_root, window_days(start.date(), late_days))
+    out: list[Classified] = []
+    for path in files:
+        out.extend(c for c in classify_file(path, telemetry_root, late_days) if c.owner == hour)
+    return out
+
+
+def ingest_hour(
+    telemetry_root: str, hour: str, late_days: int = DEFAULT_LATE_DAYS, now: datetime | None = None
+) -> IngestResult:
+    return ingest_lines(owned_lines(telemetry_root, hour, late_days), late_days, now)
+
+
+def all_owner_hours(
+    telemetry_root: str, days: Sequence[date], late_days: int = DEFAULT_LATE_DAYS
+) -> list[str]:
+    """Hours that own at least one line in the given landing days (for backfills)."""
+    hours: set[str] = set()
+    for path in files_for_days(telemetry_root, list(days)):
+        hours.update(c.owner for c in classify_file(path, telemetry_root, late_days))
+    return sorted(hours)
+
+
+def keep_first_ingest_time(new: pl.DataFrame, existing: pl.DataFrame | None) -> pl.DataFrame:
+    """Reuse ``ingested_at`` of rows already in the partition, so a rerun writes identical rows."""
+    if existing is None or existing.height == 0 or new.height == 0:
+        return new
+    prior = existing.select("source_file", "line_no", pl.col("ingested_at").alias("_prior"))
+    return (
+        new.join(prior, on=["source_file", "line_no"], how="left")
+        .with_columns(pl.coalesce("_prior", "ingested_at").alias("ingested_at"))
+        .drop("_prior")
+    )

@@ -1,0 +1,1 @@
+"""Silver layer: deduplicated, masked, date-normalized, typed tables built from bronze."""

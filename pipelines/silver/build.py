@@ -1,0 +1,175 @@
+"""One hour of bronze events → every silver table, masked before anything is written."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from pipelines.config import LakeConfig
+from pipelines.dates import normalize_slot_value, normalize_text
+from pipelines.dedupe import NearDupStore
+from pipelines.exact_dedupe import claim_hashes
+from pipelines.io import delta
+from pipelines.pii import get_masker, load_pseudonym_key
+from pipelines.silver.extract import Extracted, extract_event
+from pipelines.silver.privacy import RecordMasker
+from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS, frame
+
+HOME_TZ = "Europe/Stockholm"
+
+
+@dataclass(frozen=True)
+class SilverOptions:
+    mask_mode: str = "placeholder"
+    demo: bool = False
+    tz: str = HOME_TZ
+    neardup_threshold: float | None = None
+    neardup_window_days: int = 30
+
+
+@dataclass
+class SilverReport:
+    hour: str
+    bronze_rows: int
+    duplicates_in_hour: int
+    duplicates_seen_before: int
+    rows: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    pii_entities: dict[str, int] = field(default_factory=dict)
+    dates_found: int = 0
+    near_dup_clusters: int = 0
+    preview: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _dedupe_text(masked: str, spans: list[tuple[int, int]]) -> str:
+    """Masked text with each date expression replaced by ``<DATE>``, for clustering."""
+    out, last = [], 0
+    for start, end in spans:
+        out.append(masked[last:start])
+        out.append("<DATE>")
+        last = end
+    out.append(masked[last:])
+    return "".join(out)
+
+
+def normalize_turn_dates(turn: dict[str, Any], tz: str) -> int:
+    """Resolve relative dates in a masked turn against its own event time."""
+    ref = turn["ts"].astimezone(ZoneInfo(tz))
+    text = turn.get("text") or ""
+    normalized, matches = normalize_text(text, ref, tz)
+    turn["text_normalized"] = normalized
+    turn["dedupe_text"] = _dedupe_text(text, [(m.start, m.end) for m in matches])
+    turn["dates"] = json.dumps(
+        [
+            {"start": m.start, "end": m.end, "text": m.text, "value": m.iso(), "grain": m.grain}
+            for m in matches
+        ],
+        ensure_ascii=False,
+    )
+    slots = json.loads(turn["slots"]) if turn.get("slots") else {}
+    if isinstance(slots, dict):
+        for key, value in slots.items():
+            if isinstance(value, str):
+                slots[key] = normalize_slot_value(value, ref, tz)
+        turn["slots"] = json.dumps(slots, ensure_ascii=False, sort_keys=True)
+    return len(matches)
+
+
+def _load_kept_events(cfg: LakeConfig, hour: str) -> tuple[pl.DataFrame, int, int, int]:
+    bronze = delta.read_partition(
+        cfg.table("bronze", "events"),
+        "hour",
+        hour,
+        columns=["event_id", "ts", "source_file", "line_no", "raw"],
+        storage_options=cfg.storage_options,
+    )
+    if bronze is None or bronze.height == 0:
+        empty = pl.DataFrame(
+            schema={"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "raw": pl.Utf8}
+        )
+        return empty, 0, 0, 0
+    ordered = bronze.sort(["source_file", "line_no"])
+    firsts = ordered.unique(subset=["event_id"], keep="first", maintain_order=True)
+    in_hour = ordered.height - firsts.height
+    claim = claim_hashes(
+        cfg.table("state", "seen_hashes"),
+        hour,
+        firsts.select("event_id", "source_file", "line_no"),
+        cfg.storage_options,
+    )
+    kept = firsts.join(claim.keep.select("event_id"), on="event_id", how="semi")
+    return kept, bronze.height, in_hour, claim.dropped_seen
+
+
+def build_silver_hour(
+    cfg: LakeConfig, hour: str, options: SilverOptions | None = None
+) -> SilverReport:
+    """Build and write every silver table's ``hour`` partition from bronze."""
+    opts = options or SilverOptions()
+    kept, bronze_rows, dup_hour, dup_seen = _load_kept_events(cfg, hour)
+    extracted = Extracted()
+    for event_id, ts, raw in kept.select("event_id", "ts", "raw").iter_rows():
+        extract_event(extracted, json.loads(raw), event_id, hour, ts)
+
+    key = load_pseudonym_key(demo=opts.demo, secrets_dir=cfg.secrets)
+    masker = RecordMasker(get_masker(), key, opts.mask_mode)
+    totals: Counter[str] = Counter()
+    for table in SILVER_SCHEMAS:
+        for record in getattr(extracted, table):
+            counts = masker.mask_record(table, record)
+            totals.update(counts)
+            if table == "turns":
+                record["pii_entities"] = json.dumps(dict(sorted(counts.items())))
+                record["mask_mode"] = opts.mask_mode
+
+    dates_found = sum(normalize_turn_dates(t, opts.tz) for t in extracted.turns)
+    clusters = _assign_clusters(cfg, extracted.turns, opts)
+
+    report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,
+                          near_dup_clusters=clusters, pii_entities=dict(totals))  # fmt: skip
+    for table in SILVER_SCHEMAS:
+        df = frame(table, getattr(extracted, table))
+        report.rows[table] = df.height
+        report.versions[table] = delta.overwrite_partition(
+            cfg.table("silver", table),
+            df,
+            "hour",
+            hour,
+            stats_columns=STATS_COLUMNS,
+            storage_options=cfg.storage_options,
+        )
+    report.preview = [
+        {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
+        for t in extracted.turns[:5]
+    ]
+    return report
+
+
+def _assign_clusters(cfg: LakeConfig, turns: list[dict[str, Any]], opts: SilverOptions) -> int:
+    if not turns:
+        return 0
+    kwargs: dict[str, Any] = {"window_days": opts.neardup_window_days}
+    if opts.neardup_threshold is not None:
+        kwargs["threshold"] = opts.neardup_threshold
+    store = NearDupStore(cfg.table("state", "neardup_bands"), **kwargs)
+    batch = pl.DataFrame(
+        {
+            "event_id": [t["event_id"] for t in turns],
+            "ts": [t["ts"] for t in turns],
+            "text": [t["dedupe_text"] for t in turns],
+        },
+        schema={"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "text": pl.Utf8},
+    )
+    assigned = store.assign(batch)
+    by_id = {row["event_id"]: row for row in assigned.iter_rows(named=True)}
+    for t in turns:
+        row = by_id[t["event_id"]]
+        t["cluster_id"] = row["cluster_id"]
+        t["cluster_size"] = row["cluster_size"]
+        t["is_representative"] = row["is_representative"]
+    return len({t["cluster_id"] for t in turns})

@@ -1,0 +1,52 @@
+"""Telemetry validation against ``schemas/telemetry/v1`` with reasons safe to show anywhere.
+
+Error details name the failing field and rule, never the offending value, because a value may be
+personal data and reasons travel into Dagster metadata and logs.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+SUPPORTED_VERSIONS = frozenset({1})
+
+
+def schemas_dir() -> Path:
+    """The ``schemas/`` folder, both in a checkout and in an installed package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "schemas", here / "schemas"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("schemas/ folder not found next to the pipelines package")
+
+
+@lru_cache(maxsize=4)
+def validator(version: int = 1) -> Draft202012Validator:
+    path = schemas_dir() / "telemetry" / f"v{version}" / "event.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _describe(error: Any) -> str:
+    where = "/" + "/".join(str(p) for p in error.absolute_path)
+    if error.validator == "required":
+        missing = [f for f in error.validator_value if f not in (error.instance or {})]
+        field = missing[0] if missing else "?"
+        return f"missing required field {where.rstrip('/')}/{field}".replace("//", "/")
+    if error.validator == "additionalProperties":
+        return f"unexpected field under {where}"
+    return f"{where}: fails '{error.validator}'"
+
+
+def schema_problem(event: dict[str, Any]) -> str | None:
+    """None if the event is valid v1, else one short description of the first problem."""
+    errors = sorted(validator(1).iter_errors(event), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    return _describe(errors[0])
