@@ -1,7 +1,5 @@
 """Bronze assets: landing lines → events + quarantine, one event-time hour per partition."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 from dagster import (

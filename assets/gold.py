@@ -1,67 +1,203 @@
-"""Gold assets: review candidates chosen by the active-learning rules."""
+"""Gold assets: review candidates (hourly), the review log, and the four training tables.
 
-from __future__ import annotations
+Partitioning, stated:
 
-import polars as pl
+* ``gold/candidates`` is **hourly** like silver: partition H scores the turns of event hour H
+  and syncs that hour's slice of one unpartitioned Delta table (merged by candidate id, so a
+  rerun refreshes reasons but never a reviewer's decision).
+* ``gold/reviews`` is **external**: people write it through ``kvarn review`` (terminal or Label
+  Studio import), not Dagster; it is declared so the graph shows where decisions come from.
+* ``gold/sft``, ``gold/dpo``, ``gold/rag``, ``gold/nlu`` are **unpartitioned**: each build
+  rebuilds all four deterministically from pinned versions of silver and gold.candidates, keyed
+  by ``example_id`` (unchanged rows are not rewritten). A daily schedule runs it, ``kvarn
+  review`` runs it after a session, and it can be materialized on demand in the UI.
+"""
+
+from collections.abc import Iterator
+
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetSelection,
+    AssetSpec,
     MaterializeResult,
     MetadataValue,
+    ScheduleDefinition,
     asset,
     asset_check,
+    define_asset_job,
+    multi_asset,
+    multi_asset_check,
 )
 
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
-from pipelines.io import delta
 from pipelines.scoring import build_candidates_hour
 from pipelines.timestamps import dagster_key_to_hour
 
 CANDIDATES = AssetKey(["gold", "candidates"])
+REVIEWS = AssetKey(["gold", "reviews"])
+TABLE_KINDS = ("sft", "dpo", "rag", "nlu")
+TABLE_KEYS = {kind: AssetKey(["gold", kind]) for kind in TABLE_KINDS}
+TABLE_GROUP = "gold_training"
+TABLE_DESCRIPTIONS = {
+    "sft": "Supervised fine-tuning conversations (reviewed and feedback-confirmed turns).",
+    "dpo": "Preference pairs: reviewer corrections, preferred answers, failed→successful retries.",
+    "rag": "Retrieval triplets: query, the right document, hard negatives from the other hits.",
+    "nlu": "Intent and slot examples (corrected by reviewers or confirmed by users).",
+}
 
 
 @asset(
     key=CANDIDATES,
-    deps=[SILVER_KEYS["turns"], SILVER_KEYS["tool_calls"]],
+    deps=[SILVER_KEYS["turns"], SILVER_KEYS["feedback"], SILVER_KEYS["test_results"]],
     partitions_def=HOURLY,
     group_name="gold",
     description="Turns worth a reviewer's time (consented only), with reasons, priority and "
-    "score; one table, merged by candidate id so review decisions survive reruns.",
+    "score, within the hour's budget and diversity caps; one table merged by candidate id so "
+    "review decisions survive reruns. Partitioned hourly by the turn's event hour.",
 )
 def candidates(context: AssetExecutionContext, kvarn: KvarnResource) -> MaterializeResult:
     hour = dagster_key_to_hour(context.partition_key)
     rep = build_candidates_hour(kvarn.lake(), hour)
-    reasons = "\n".join(f"- {k}: {v}" for k, v in sorted(rep.by_reason.items())) or "_none_"
+    reasons = "\n".join(f"- {k}: {v}" for k, v in rep.by_reason.items()) or "_none_"
     return MaterializeResult(
         metadata={
             "turns_scored": rep.turns,
+            "matched_rules": rep.matched,
             "candidates": rep.candidates,
             "by_reason": MetadataValue.md(reasons),
+            "capped_by_cluster": rep.capped_by_cluster,
+            "capped_by_intent": rep.capped_by_intent,
+            "over_budget": rep.over_budget,
+            "decided_kept": rep.decided_kept,
             "delta_version": rep.version or 0,
         }
     )
 
 
-@asset_check(asset=CANDIDATES, partitions_def=HOURLY, blocking=True,
-             description="Every candidate of the hour has at least one reason and traces to a "
-             "silver turn.")  # fmt: skip
+@asset_check(
+    asset=CANDIDATES,
+    partitions_def=HOURLY,
+    blocking=True,
+    description="Every candidate of the hour has at least one reason and all its event "
+    "ids exist in silver.",
+)
 def candidates_have_reasons(
     context: AssetCheckExecutionContext, kvarn: KvarnResource
 ) -> AssetCheckResult:
-    hour = dagster_key_to_hour(context.partition_key)
-    cfg = kvarn.lake()
-    cands = delta.read_table(cfg.table("gold", "candidates"), filters=[("hour", "=", hour)])
-    turns = delta.read_partition(cfg.table("silver", "turns"), "hour", hour, columns=["event_id"])
-    if cands is None or cands.height == 0:
-        return AssetCheckResult(passed=True, metadata={"candidates": 0})
-    no_reason = cands.filter(pl.col("reasons").list.len() == 0).height
-    known = set() if turns is None else set(turns["event_id"].to_list())
-    orphans = sum(1 for ids in cands["event_ids"].to_list() if not set(ids) <= known)
+    from pipelines.gold.trace import check_candidates
+
+    rep = check_candidates(kvarn.lake(), dagster_key_to_hour(context.partition_key))
     return AssetCheckResult(
-        passed=no_reason == 0 and orphans == 0,
-        metadata={"candidates": cands.height, "without_reason": no_reason, "orphans": orphans},
+        passed=rep.passed,
+        metadata={
+            "candidates": rep.rows,
+            "without_reason": rep.without_reason,
+            "untraced": rep.untraced_rows,
+            "missing_event_ids": rep.missing_event_ids,
+        },
     )
+
+
+reviews = AssetSpec(
+    REVIEWS,
+    deps=[CANDIDATES],
+    group_name=TABLE_GROUP,
+    description="Every review decision ever made (accept / edit / reject / skip), appended by "
+    "`kvarn review` and `kvarn review import`; external to Dagster.",
+)
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            key,
+            description=TABLE_DESCRIPTIONS[kind] + " Unpartitioned; rebuilt as a whole.",
+            deps=[
+                CANDIDATES,
+                REVIEWS,
+                *(SILVER_KEYS[n] for n in ("turns", "tool_calls", "rag_pairs", "feedback")),
+            ],
+            group_name=TABLE_GROUP,
+        )
+        for kind, key in TABLE_KEYS.items()
+    ],
+)
+def gold_tables(
+    context: AssetExecutionContext, kvarn: KvarnResource
+) -> Iterator[MaterializeResult]:
+    """Rebuild gold sft/dpo/rag/nlu from review decisions and the automatic rules."""
+    from pipelines.gold.build import build_gold
+    from pipelines.io import delta
+
+    cfg = kvarn.lake()
+    rep = build_gold(cfg)
+    context.log.info(f"gold rows: {rep.rows}")
+    inputs = {k: v for k, v in rep.inputs.items() if v is not None}
+    for kind, key in TABLE_KEYS.items():
+        sources = "\n".join(f"- {k}: {v}" for k, v in rep.by_source[kind].items()) or "_none_"
+        version = delta.table_version(cfg.table("gold", kind), cfg.storage_options)
+        yield MaterializeResult(
+            asset_key=key,
+            metadata={
+                "rows": rep.rows[kind],
+                "by_source": MetadataValue.md(sources),
+                "changed": rep.written[kind] is not None,
+                "delta_version": version or 0,
+                "inputs_read": MetadataValue.json(inputs),
+            },
+        )
+
+
+@multi_asset_check(
+    specs=[
+        AssetCheckSpec(
+            "traces_to_silver",
+            asset=key,
+            blocking=True,
+            description="Every row's event ids exist in silver.",
+        )
+        for key in TABLE_KEYS.values()
+    ],
+)
+def gold_rows_trace_to_silver(
+    context: AssetCheckExecutionContext, kvarn: KvarnResource
+) -> Iterator[AssetCheckResult]:
+    from pipelines.gold.trace import check_gold_table
+
+    cfg = kvarn.lake()
+    for kind, key in TABLE_KEYS.items():
+        rep = check_gold_table(cfg, kind)
+        yield AssetCheckResult(
+            asset_key=key,
+            check_name="traces_to_silver",
+            passed=rep.passed,
+            metadata={
+                "rows": rep.rows,
+                "untraced": rep.untraced_rows,
+                "missing_event_ids": rep.missing_event_ids,
+            },
+        )
+
+
+gold_tables_job = define_asset_job(
+    "rebuild_gold_tables",
+    selection=AssetSelection.assets(*TABLE_KEYS.values()),
+    description="Rebuild the four gold training tables (unpartitioned) and check them.",
+)
+# After the late-data settle run (00:30 UTC) has re-materialized the day before yesterday.
+gold_tables_daily = ScheduleDefinition(
+    job=gold_tables_job, cron_schedule="30 2 * * *", execution_timezone="UTC"
+)
+
+GOLD_HOURLY_ASSETS = [candidates]
+GOLD_TABLE_ASSETS = [gold_tables]
+GOLD_ASSETS = [candidates, reviews, gold_tables]
+GOLD_CHECKS = [candidates_have_reasons, gold_rows_trace_to_silver]
+GOLD_JOBS = [gold_tables_job]
+GOLD_SCHEDULES = [gold_tables_daily]

@@ -1,7 +1,5 @@
 """The one resource assets need: where the lake is and how to mask."""
 
-from __future__ import annotations
-
 import os
 
 from dagster import ConfigurableResource

@@ -1,7 +1,5 @@
 """Silver assets: deduplicated, masked, date-normalized tables per event-time hour."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 from dagster import (

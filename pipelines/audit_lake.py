@@ -43,7 +43,8 @@ def audit_lake(cfg: LakeConfig, include_exports: bool = True) -> LakeAudit:
         from pipelines.pii.audit import audit_files
 
         files = audit_files(cfg.exports)
-        result.blocking += files.blocking
-        result.warnings += files.warnings
-        result.per_source["exports"] = dict(files.by_type)
+        blocking = len(files.blocking)
+        result.blocking += blocking
+        result.warnings += len(files.findings) - blocking
+        result.per_source["exports"] = files.counts()
     return result

@@ -166,6 +166,20 @@ def append_rows(
     _with_retry(write)
 
 
+def _predicate(c: pl.Expr, op: str, val: Any) -> pl.Expr:
+    if op == "in":
+        return c.is_in(list(val))
+    ops: dict[str, Callable[[pl.Expr, Any], pl.Expr]] = {
+        "=": lambda a, b: a == b,
+        "!=": lambda a, b: a != b,
+        ">=": lambda a, b: a >= b,
+        "<=": lambda a, b: a <= b,
+        ">": lambda a, b: a > b,
+        "<": lambda a, b: a < b,
+    }
+    return ops[op](c, val)
+
+
 def read_table(
     path: str,
     *,
@@ -174,33 +188,19 @@ def read_table(
     storage_options: dict[str, str] | None = None,
     version: int | None = None,
 ) -> pl.DataFrame | None:
-    """Read a Delta table (optionally one partition / columns); None when it does not exist."""
-    dt = open_table(path, storage_options)
-    if dt is None:
-        return None
-    if version is not None:
-        dt.load_as_version(version)
-    dataset = dt.to_pyarrow_dataset()
-    expr = None
-    if filters:
-        import pyarrow.dataset as ds
+    """Read a Delta table (optionally filtered / some columns); None when it does not exist.
 
-        for col, op, val in filters:
-            field = ds.field(col)
-            term = {
-                "=": field == val,
-                "!=": field != val,
-                ">=": field >= val,
-                "<=": field <= val,
-                ">": field > val,
-                "<": field < val,
-                "in": field.isin(val),
-            }[op]
-            expr = term if expr is None else expr & term
-    table = dataset.to_table(columns=list(columns) if columns else None, filter=expr)
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    Reads through polars, which copes with files whose strings are stored as ``string_view``
+    (delta-rs merges write them) next to files with ``large_string``.
+    """
+    if open_table(path, storage_options) is None:
+        return None
+    lf = pl.scan_delta(path, version=version, storage_options=storage_options)
+    for col, op, val in filters or []:
+        lf = lf.filter(_predicate(pl.col(col), op, val))
+    if columns:
+        lf = lf.select(list(columns))
+    return lf.collect()
 
 
 def read_partition(

@@ -12,7 +12,7 @@ import polars as pl
 
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slot_value, normalize_text
-from pipelines.dedupe import NearDupStore
+from pipelines.dedupe.store import NearDupStore
 from pipelines.exact_dedupe import claim_hashes
 from pipelines.io import delta
 from pipelines.pii import get_masker, load_pseudonym_key
@@ -57,11 +57,16 @@ def _dedupe_text(masked: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def normalize_turn_dates(turn: dict[str, Any], tz: str) -> int:
-    """Resolve relative dates in a masked turn against its own event time."""
+def normalize_turn_dates(turn: dict[str, Any], tz: str, mask_mode: str = "placeholder") -> int:
+    """Resolve relative dates in a masked turn against its own event time.
+
+    ``text_normalized`` uses the run's mask mode (placeholders or surrogates); the dedupe key
+    always uses placeholders, so utterances differing only in names and dates collapse."""
     ref = turn["ts"].astimezone(ZoneInfo(tz))
     text = turn.get("text") or ""
     normalized, matches = normalize_text(text, ref, tz)
+    if mask_mode == "surrogate":
+        normalized, _ = normalize_text(turn.get("text_surrogate") or "", ref, tz)
     turn["text_normalized"] = normalized
     turn["dedupe_text"] = _dedupe_text(text, [(m.start, m.end) for m in matches])
     turn["dates"] = json.dumps(
@@ -77,6 +82,12 @@ def normalize_turn_dates(turn: dict[str, Any], tz: str) -> int:
             if isinstance(value, str):
                 slots[key] = normalize_slot_value(value, ref, tz)
         turn["slots"] = json.dumps(slots, ensure_ascii=False, sort_keys=True)
+    surrogate_slots = json.loads(turn["slots_surrogate"]) if turn.get("slots_surrogate") else {}
+    if isinstance(surrogate_slots, dict):
+        for key, value in surrogate_slots.items():
+            if isinstance(value, str):
+                surrogate_slots[key] = normalize_slot_value(value, ref, tz)
+        turn["slots_surrogate"] = json.dumps(surrogate_slots, ensure_ascii=False, sort_keys=True)
     return len(matches)
 
 
@@ -116,8 +127,10 @@ def build_silver_hour(
     for event_id, ts, raw in kept.select("event_id", "ts", "raw").iter_rows():
         extract_event(extracted, json.loads(raw), event_id, hour, ts)
 
-    key = load_pseudonym_key(demo=opts.demo, secrets_dir=cfg.secrets)
-    masker = RecordMasker(get_masker(), key, opts.mask_mode)
+    if opts.mask_mode not in ("placeholder", "surrogate"):
+        raise ValueError("mask mode must be placeholder or surrogate")
+    key = load_pseudonym_key(demo=opts.demo, key_file=f"{cfg.secrets}/pseudonym.key")
+    masker = RecordMasker(get_masker(), key)
     totals: Counter[str] = Counter()
     for table in SILVER_SCHEMAS:
         for record in getattr(extracted, table):
@@ -127,7 +140,7 @@ def build_silver_hour(
                 record["pii_entities"] = json.dumps(dict(sorted(counts.items())))
                 record["mask_mode"] = opts.mask_mode
 
-    dates_found = sum(normalize_turn_dates(t, opts.tz) for t in extracted.turns)
+    dates_found = sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in extracted.turns)
     clusters = _assign_clusters(cfg, extracted.turns, opts)
 
     report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,

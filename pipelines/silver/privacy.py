@@ -1,9 +1,10 @@
 """Masking every field of a silver record that can carry personal data.
 
-Free text is masked by the Swedish PII masker; structured values (slots, tool arguments, system
-state) are masked recursively, value by value; ``user_id`` becomes a keyed pseudonym. In
-surrogate mode one ``SurrogateMap`` per session keeps a dialogue coherent (the same name maps to
-the same fake name throughout a conversation).
+Each text is analyzed once and rendered twice: with ``<TYPE>`` placeholders (the plain column)
+and with consistent surrogates (``<field>_surrogate``: the same raw value maps to the same fake
+Swedish value within a session, so dialogues stay coherent). Exports pick either rendering
+without ever needing the raw value again. Structured values (slots, tool arguments, system
+state) are masked value by value; ``user_id`` becomes a keyed pseudonym.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections import Counter
 from typing import Any
 
 from pipelines.pii import PiiMasker, SurrogateMap, pseudonymize_user_id
+from pipelines.pii.masking import render
+from pipelines.silver.schemas import SURROGATE_FIELDS
 
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "turns": ("text", "output_text", "rag_query"),
@@ -28,48 +31,50 @@ JSON_FIELDS: dict[str, tuple[str, ...]] = {
     "test_results": ("system_state",),
     "feedback": (),
 }
-MASK_MODES = ("placeholder", "surrogate")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 class RecordMasker:
     """Masks records table by table, keeping one surrogate map per session."""
 
-    def __init__(self, masker: PiiMasker, key: bytes, mode: str = "placeholder") -> None:
-        if mode not in MASK_MODES:
-            raise ValueError(f"mask mode must be one of {', '.join(MASK_MODES)}")
+    def __init__(self, masker: PiiMasker, key: bytes) -> None:
         self.masker = masker
         self.key = key
-        self.mode = mode
         self._maps: dict[str, SurrogateMap] = {}
 
-    def _map(self, session: str | None) -> SurrogateMap | None:
-        if self.mode != "surrogate":
-            return None
+    def surrogates(self, session: str | None) -> SurrogateMap:
         sid = session or ""
         if sid not in self._maps:
-            self._maps[sid] = SurrogateMap(seed=sid)
+            self._maps[sid] = SurrogateMap(scope=sid, key=self.key)
         return self._maps[sid]
 
-    def mask_text(self, text: str | None, session: str | None, counts: Counter[str]) -> str | None:
-        if text is None:
-            return None
-        masked, entities = self.masker.mask(text, mode=self.mode, surrogates=self._map(session))
-        counts.update(e.type for e in entities)
-        return masked
-
     def mask_record(self, table: str, record: dict[str, Any]) -> Counter[str]:
-        """Mask ``record`` in place; returns entity counts by type."""
+        """Mask ``record`` in place; returns entity counts by type (free-text fields)."""
         counts: Counter[str] = Counter()
-        session = record.get("session_id")
+        smap = self.surrogates(record.get("session_id"))
+        wants_surrogate = SURROGATE_FIELDS[table]
         for name in TEXT_FIELDS[table]:
-            if name in record:
-                record[name] = self.mask_text(record[name], session, counts)
+            text = record.get(name)
+            if text is None:
+                if name in wants_surrogate:
+                    record[f"{name}_surrogate"] = None
+                continue
+            entities = self.masker.analyze(text)
+            counts.update(e.type for e in entities)
+            record[name] = render(text, entities, "placeholder", None)
+            if name in wants_surrogate:
+                record[f"{name}_surrogate"] = render(text, entities, "surrogate", smap)
         for name in JSON_FIELDS[table]:
-            if name in record:
-                value = self.masker.mask_json(
-                    record[name], mode=self.mode, surrogates=self._map(session), counts=counts
-                )
-                record[name] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            if name not in record:
+                continue
+            raw = record[name]
+            record[name] = _dumps(self.masker.mask_json(raw, mode="placeholder"))
+            if name in wants_surrogate:
+                surrogate = self.masker.mask_json(raw, mode="surrogate", surrogates=smap)
+                record[f"{name}_surrogate"] = _dumps(surrogate)
         if "user_id" in record:
             uid = record.pop("user_id")
             record["user_pseudo"] = pseudonymize_user_id(uid, self.key) if uid else None

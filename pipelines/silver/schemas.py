@@ -103,6 +103,29 @@ FEEDBACK: dict[str, Any] = {
     "preferred_answer": pl.Utf8,
 }
 
+# Every masked field also exists with consistent surrogates (``<field>_surrogate``), so exports
+# can choose placeholder or surrogate masking without ever needing the raw value again.
+SURROGATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "turns": ("text", "output_text", "rag_query", "slots"),
+    "tool_calls": ("args", "result", "error"),
+    "rag_pairs": ("query",),
+    "test_results": (),
+    "feedback": ("comment", "preferred_answer"),
+}
+
+
+def _with_surrogates(table: str, schema: dict[str, Any]) -> dict[str, Any]:
+    out = dict(schema)
+    for name in SURROGATE_FIELDS[table]:
+        out[f"{name}_surrogate"] = pl.Utf8
+    return out
+
+
+TURNS = _with_surrogates("turns", TURNS)
+TOOL_CALLS = _with_surrogates("tool_calls", TOOL_CALLS)
+RAG_PAIRS = _with_surrogates("rag_pairs", RAG_PAIRS)
+FEEDBACK = _with_surrogates("feedback", FEEDBACK)
+
 SILVER_SCHEMAS: dict[str, dict[str, Any]] = {
     "turns": TURNS,
     "tool_calls": TOOL_CALLS,

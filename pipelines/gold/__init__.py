@@ -1,0 +1,1 @@
+"""Gold layer: review candidates, decisions and the training tables built from them."""

@@ -1,0 +1,89 @@
+"""The CLI as a user runs it: generate → run → sql, the contracts, and Dagster's own CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import LakeConfig
+from pipelines.io import delta
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def kvarn(
+    *args: str, data: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("DAGSTER_HOME", None)
+    if data is not None:
+        env["KVARN_DATA"] = str(data)
+    return subprocess.run(
+        [str(BIN / "kvarn"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=600,
+    )
+
+
+def test_generate_run_sql(tmp_path: Path) -> None:
+    gen = kvarn("generate", "--out", str(tmp_path / "landing"), "--days", "1",
+                "--events-per-hour", "20", "--seed", "11", "--start", "2025-09-01")  # fmt: skip
+    assert gen.returncode == 0, gen.stderr
+    run = kvarn("run", "--from", "2025-09-01T08", "--to", "2025-09-01T09", "--demo", data=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "materialized 2 hour(s)" in run.stdout
+    q = kvarn("sql", "select count(*) as n from silver_turns", "--format", "csv", data=tmp_path)
+    assert q.returncode == 0, q.stderr
+    expected = delta.count_rows(LakeConfig(data_dir=str(tmp_path)).table("silver", "turns"))
+    assert expected > 0
+    assert q.stdout.strip().splitlines() == ["n", str(expected)]
+    summary = kvarn("summary", data=tmp_path)
+    assert summary.returncode == 0 and "silver_turns" in summary.stdout
+
+
+def test_sql_error_is_one_line(tmp_path: Path) -> None:
+    res = kvarn("sql", "select * from no_such_view", data=tmp_path)
+    assert res.returncode == 1
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert res.stderr.startswith("error:")
+
+
+def test_run_without_landing_data_fails_clearly(tmp_path: Path) -> None:
+    res = kvarn("run", data=tmp_path)
+    assert res.returncode == 1
+    assert "no landing data" in res.stderr
+
+
+@pytest.mark.parametrize("command", ["pii", "dates", "dedupe"])
+def test_contracts_keep_going_after_a_bad_line(command: str) -> None:
+    lines = [
+        json.dumps({"id": "1", "text": "ring mig imorgon", "ref": "2025-09-01T10:00:00+02:00"}),
+        "{broken",
+        json.dumps({"id": "3", "text": "tack", "ref": "2025-09-01T10:00:00+02:00"}),
+    ]
+    res = kvarn(command, stdin="\n".join(lines) + "\n")
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(x) for x in res.stdout.splitlines()]
+    assert len(out) == 3
+    assert out[0]["id"] == "1" and "error" not in out[0]
+    assert "error" in out[1]
+    assert out[2]["id"] == "3"
+
+
+def test_dagster_definitions_validate() -> None:
+    env = dict(os.environ, DAGSTER_HOME=str(ROOT))
+    res = subprocess.run(
+        [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
