@@ -1,0 +1,95 @@
+"""Broken lines, one kind each, as real producers write them now and then.
+
+Ingest must route every one of these to quarantine with a reason, so the generator makes
+each kind recognisable and exactly one kind per line: a schema violation is otherwise valid
+JSON of version 1, a truncated line is a clean prefix of valid text, invalid UTF-8 is
+otherwise valid JSON, and so on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from pipelines.hashing import event_hash
+
+BROKEN_KINDS: tuple[str, ...] = (
+    "invalid_json",  # not parseable: a producer's repr(), a dropped brace, a trailing comma
+    "truncated",  # the last line of a file cut mid-JSON, no newline (process killed)
+    "missing_field",  # valid JSON, a required field absent
+    "wrong_type",  # valid JSON, a field of the wrong type
+    "bad_enum",  # valid JSON, a value outside an enum
+    "unknown_version",  # "v": 2
+    "invalid_utf8",  # raw bytes that are not UTF-8 (a Latin-1 writer)
+    "empty_line",  # blank or whitespace-only line
+    "not_object",  # valid JSON that is not an object
+)
+
+
+def _dump(event: dict[str, Any]) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def _with_hash(event: dict[str, Any]) -> dict[str, Any]:
+    event["hash"] = event_hash(event)
+    return event
+
+
+def broken_line(kind: str, event: dict[str, Any], r: random.Random) -> bytes:
+    """The bytes of one broken line (without its newline) derived from a valid turn event."""
+    ev = dict(event)
+    if kind == "invalid_json":
+        x = r.random()
+        text = _dump(_with_hash(ev))
+        if x < 0.3:
+            return repr(ev).encode("utf-8")  # single quotes, True/None
+        if x < 0.6:
+            return text[:-1].encode("utf-8")  # closing brace lost
+        if x < 0.8:
+            return (text[:-1] + ",}").encode("utf-8")  # trailing comma
+        return text.replace('":', '" ', 1).encode("utf-8")  # missing colon
+    if kind == "truncated":
+        text = _dump(_with_hash(ev))
+        return text[: r.randrange(len(text) // 5, len(text) * 4 // 5)].encode("utf-8")
+    if kind == "missing_field":
+        del ev[r.choice(("ts", "session_id", "env", "event", "nlu", "input", "output"))]
+        return _dump(_with_hash(ev)).encode("utf-8")
+    if kind == "wrong_type":
+        x = r.randrange(5)
+        if x == 0:
+            ev["ts"] = True
+        elif x == 1:
+            ev["session_id"] = r.randrange(10**6)
+        elif x == 2:
+            ev["nlu"] = {**ev["nlu"], "confidence": "hög"}
+        elif x == 3:
+            ev["tool_calls"] = {"name": "timer.set"}
+        else:
+            ev["metrics"] = {**ev["metrics"], "e2e_full_ms": f"{ev['metrics']['e2e_full_ms']} ms"}
+        return _dump(_with_hash(ev)).encode("utf-8")
+    if kind == "bad_enum":
+        key, value = r.choice(
+            (("env", "staging"), ("route", "turbo"), ("event", "orchestrator.response"))
+        )
+        if r.random() < 0.3:
+            ev["guardian"] = {**ev["guardian"], "state": "PANIC"}
+        else:
+            ev[key] = value
+        return _dump(_with_hash(ev)).encode("utf-8")
+    if kind == "unknown_version":
+        ev["v"] = 2
+        ev["schema_hint"] = "telemetry/v2"
+        return _dump(_with_hash(ev)).encode("utf-8")
+    if kind == "invalid_utf8":
+        raw = _dump(_with_hash(ev)).encode("utf-8")
+        for good, bad in ((b"\xc3\xb6", b"\xf6"), (b"\xc3\xa4", b"\xe4"), (b"\xc3\xa5", b"\xe5")):
+            if good in raw:
+                return raw.replace(good, bad)
+        cut = raw.index(b'"text":"') + 8
+        return raw[:cut] + b"\xff\xfe" + raw[cut:]
+    if kind == "empty_line":
+        return r.choice((b"", b"   ", b"\t", b" "))
+    if kind == "not_object":
+        return r.choice((b"[1,2]", b'"ok"', b"null", b"42", b'[{"v":1}]'))
+    raise ValueError(f"unknown breakage kind: {kind}")
