@@ -1,41 +1,16 @@
-"""Event timestamps in whatever form producers write them, as UTC instants.
+"""Event-time hours: the partition keys of bronze and silver, and their Dagster spelling.
 
-Producers differ: ISO-8601 with ``Z`` or an offset, epoch milliseconds, and now and then a naive
-local time. A naive time is read as Europe/Stockholm wall-clock time (the assistant's home zone);
-ambiguous wall-clock times at the autumn DST change take the first occurrence.
+Parsing a producer's ``ts`` (ISO with Z/offset, epoch ms, naive Stockholm time) lives in
+``pipelines.dates.event_ts`` and is re-exported here.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-HOME_TZ = ZoneInfo("Europe/Stockholm")
-_EPOCH_MS_MIN = 10**11  # below this, an integer is read as epoch seconds
+from pipelines.dates.event_ts import parse_event_ts
 
-
-def parse_event_ts(value: object) -> datetime:
-    """Aware UTC datetime for an event ``ts``; ValueError with a short reason otherwise."""
-    if isinstance(value, bool):
-        raise ValueError("timestamp is a boolean")
-    if isinstance(value, int | float):
-        seconds = value / 1000 if abs(value) >= _EPOCH_MS_MIN else float(value)
-        try:
-            return datetime.fromtimestamp(seconds, tz=UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise ValueError("epoch timestamp out of range") from exc
-    if not isinstance(value, str):
-        raise ValueError("timestamp is neither a string nor a number")
-    text = value.strip()
-    if text.isdigit():
-        return parse_event_ts(int(text))
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise ValueError("timestamp is not ISO-8601") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=HOME_TZ)
-    return parsed.astimezone(UTC)
+__all__ = ["dagster_key_to_hour", "hour_key", "hour_start", "hour_to_dagster_key", "parse_event_ts"]
 
 
 def hour_key(ts: datetime) -> str:
