@@ -1,0 +1,86 @@
+"""What the extra candidate rules see beyond one hour of turns.
+
+Feedback and test results are read for the hour and the next one (a thumbs down usually arrives
+seconds after the turn, sometimes across the hour boundary); intent frequencies over a trailing
+window tell a rare or new intent from a common one. Loading lives here so that scoring itself
+stays a pure function of frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from pipelines.config import LakeConfig
+from pipelines.io import delta
+
+_HOUR_FMT = "%Y-%m-%dT%H"
+INTENT_STATS_SCHEMA = {
+    "intent": pl.Utf8,
+    "intent_count": pl.Int64,
+    "window_turns": pl.Int64,
+    "intent_share": pl.Float64,
+    "prior_count": pl.Int64,
+    "prior_turns": pl.Int64,
+}
+
+
+@dataclass(frozen=True)
+class CandidateContext:
+    """Frames the non-turn rules join against; None means the signal is unavailable."""
+
+    feedback: pl.DataFrame | None = None
+    test_results: pl.DataFrame | None = None
+    intent_stats: pl.DataFrame | None = None
+
+
+def shift_hour(hour: str, hours: int) -> str:
+    return (datetime.strptime(hour, _HOUR_FMT) + timedelta(hours=hours)).strftime(_HOUR_FMT)
+
+
+def intent_stats(window: pl.DataFrame, hour: str) -> pl.DataFrame:
+    """Per intent: turns in the window (``hour`` and earlier) and in the earlier hours only."""
+    if window.height == 0:
+        return pl.DataFrame(schema=INTENT_STATS_SCHEMA)
+    prior = window.filter(pl.col("hour") < hour)
+    counts = window.group_by("intent").agg(pl.len().cast(pl.Int64).alias("intent_count"))
+    prior_counts = prior.group_by("intent").agg(pl.len().cast(pl.Int64).alias("prior_count"))
+    return (
+        counts.join(prior_counts, on="intent", how="left")
+        .filter(pl.col("intent").is_not_null())
+        .with_columns(
+            pl.col("prior_count").fill_null(0),
+            pl.lit(window.height, pl.Int64).alias("window_turns"),
+            (pl.col("intent_count") / window.height).alias("intent_share"),
+            pl.lit(prior.height, pl.Int64).alias("prior_turns"),
+        )
+        .select(list(INTENT_STATS_SCHEMA))
+        .sort("intent")
+    )
+
+
+def load_context(cfg: LakeConfig, hour: str, window_hours: int) -> CandidateContext:
+    """Feedback and test results of ``hour`` and the next hour; intent stats over the window."""
+    so = cfg.storage_options
+    pair = [hour, shift_hour(hour, 1)]
+    feedback = delta.read_table(
+        cfg.table("silver", "feedback"),
+        filters=[("hour", "in", pair)],
+        storage_options=so,
+    )
+    tests = delta.read_table(
+        cfg.table("silver", "test_results"),
+        filters=[("hour", "in", pair)],
+        storage_options=so,
+    )
+    hours = [shift_hour(hour, -i) for i in range(window_hours + 1)]
+    window = delta.read_table(
+        cfg.table("silver", "turns"),
+        filters=[("hour", "in", hours)],
+        columns=["hour", "intent"],
+        storage_options=so,
+    )
+    stats = intent_stats(window, hour) if window is not None else None
+    return CandidateContext(feedback=feedback, test_results=tests, intent_stats=stats)

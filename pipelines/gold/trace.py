@@ -1,0 +1,79 @@
+"""Traceability checks: every candidate and every gold row points at real silver events.
+
+The asset checks call these; they are plain functions so a test (or an operator) can run them
+without Dagster. Only event ids are read, never text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines.config import SILVER_TABLES, LakeConfig
+from pipelines.gold.store import read_gold
+from pipelines.io import delta
+
+
+def missing_events(cfg: LakeConfig, event_ids: Iterable[str]) -> set[str]:
+    """The ids among ``event_ids`` found in no silver table."""
+    wanted = set(event_ids)
+    for table in SILVER_TABLES:
+        if not wanted:
+            break
+        found = delta.read_table(
+            cfg.table("silver", table),
+            filters=[("event_id", "in", sorted(wanted))],
+            columns=["event_id"],
+            storage_options=cfg.storage_options,
+        )
+        if found is not None:
+            wanted -= set(found["event_id"].to_list())
+    return wanted
+
+
+@dataclass(frozen=True)
+class TraceReport:
+    rows: int
+    without_reason: int = 0
+    untraced_rows: int = 0
+    missing_event_ids: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return self.without_reason == 0 and self.untraced_rows == 0
+
+
+def _trace(cfg: LakeConfig, frame: pl.DataFrame) -> tuple[int, int]:
+    ids = [i for ids in frame["event_ids"].to_list() for i in ids or []]
+    missing = missing_events(cfg, ids)
+    untraced = sum(1 for ids in frame["event_ids"].to_list() if not ids or set(ids) & missing)
+    return untraced, len(missing)
+
+
+def check_candidates(cfg: LakeConfig, hour: str | None = None) -> TraceReport:
+    """No candidate without a reason; every candidate's event ids exist in silver."""
+    where = None if hour is None else pl.col("hour") == hour
+    cands = read_gold(
+        cfg.table("gold", "candidates"),
+        where,
+        columns=["reasons", "event_ids"],
+        storage_options=cfg.storage_options,
+    )
+    if cands is None or cands.height == 0:
+        return TraceReport(rows=0)
+    no_reason = cands.filter(pl.col("reasons").list.len().fill_null(0) == 0).height
+    untraced, missing = _trace(cfg, cands)
+    return TraceReport(cands.height, no_reason, untraced, missing)
+
+
+def check_gold_table(cfg: LakeConfig, kind: str) -> TraceReport:
+    """Every row of ``gold.<kind>`` names silver events that exist."""
+    rows = read_gold(
+        cfg.table("gold", kind), columns=["event_ids"], storage_options=cfg.storage_options
+    )
+    if rows is None or rows.height == 0:
+        return TraceReport(rows=0)
+    untraced, missing = _trace(cfg, rows)
+    return TraceReport(rows.height, untraced_rows=untraced, missing_event_ids=missing)
