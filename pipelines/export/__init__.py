@@ -1,0 +1,29 @@
+"""Training exports: gold (and good silver) rows → versioned files trainers load unchanged.
+
+The public entry points are :func:`export_kinds` (what ``kvarn export`` and the Dagster asset
+call), :func:`prepare_export` (the same without writing) and the Typer app in
+:mod:`pipelines.export.cli`.
+"""
+
+from pipelines.export.build import (
+    ExportResult,
+    GateFailure,
+    PreparedExport,
+    default_audit,
+    export_kinds,
+    prepare_export,
+)
+from pipelines.export.options import KINDS, ExportError, ExportOptions, GateConfig
+
+__all__ = [
+    "KINDS",
+    "ExportError",
+    "ExportOptions",
+    "ExportResult",
+    "GateConfig",
+    "GateFailure",
+    "PreparedExport",
+    "default_audit",
+    "export_kinds",
+    "prepare_export",
+]

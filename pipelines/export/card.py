@@ -1,0 +1,131 @@
+"""The Hugging Face dataset card (README.md) of one export version.
+
+The YAML header declares the config and its split files, so ``datasets.load_dataset(<version
+dir>)`` finds every split without arguments. Everything in it comes from metadata: no dates, so the
+card is as reproducible as the data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+_TASKS = {
+    "sft": ["text-generation"],
+    "dpo": ["text-generation"],
+    "rag": ["sentence-similarity"],
+    "nlu": ["text-classification", "token-classification"],
+}
+_TITLES = {
+    "sft": "supervised fine-tuning conversations",
+    "dpo": "preference pairs (DPO)",
+    "rag": "retrieval triplets (anchor, positive, negative)",
+    "nlu": "intent and slot examples",
+}
+_USAGE = {
+    "sft": "TRL `SFTTrainer` (conversational, with tools) or OpenAI fine-tuning "
+    "(`--flavor openai`)",
+    "dpo": "TRL `DPOTrainer` (conversational, explicit prompt) or OpenAI preference fine-tuning",
+    "rag": "sentence-transformers (columns in loss order: anchor, positive, negative)",
+    "nlu": "intent classification and slot filling",
+}
+MASKING = {
+    "placeholder": "Personal data was detected and replaced by typed placeholders such as "
+    "`<PERSON>` and `<PHONE>` before it left the bronze layer; the export never saw raw values.",
+    "surrogate": "Personal data was detected and replaced by consistent, realistic surrogates "
+    "(the same person gets the same invented name within the data) before it left the bronze "
+    "layer; the export never saw raw values.",
+}
+
+
+def _size_category(n: int) -> str:
+    for limit, label in ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K")):
+        if n < limit:
+            return label
+    return "100K<n<1M" if n < 1_000_000 else "n>1M"
+
+
+def _header(meta: dict[str, Any]) -> dict[str, Any]:
+    options = meta["options"]
+    license_id = options["license"]
+    header: dict[str, Any] = {"license": license_id}
+    if license_id == "other":
+        header["license_name"] = "kvarn-internal"
+        header["license_details"] = "Internal training data; consented telemetry only."
+    header.update(
+        {
+            "language": ["sv"],
+            "pretty_name": f"kvarn {meta['kind']} export",
+            "task_categories": _TASKS[meta["kind"]],
+            "size_categories": [_size_category(meta["counts"]["total"])],
+            "tags": ["kvarn", meta["kind"], "pii-masked", "swedish"],
+            "configs": [
+                {
+                    "config_name": "default",
+                    "data_files": [
+                        {"split": split, "path": path} for split, path in meta["files"].items()
+                    ],
+                }
+            ],
+        }
+    )
+    return header
+
+
+def render_card(meta: dict[str, Any]) -> str:
+    """README.md text: YAML header, then what the data is, where from, and how it was masked."""
+    header = yaml.safe_dump(_header(meta), sort_keys=False, allow_unicode=True, width=100)
+    kind = meta["kind"]
+    opts = meta["options"]
+    counts = meta["counts"]
+    lines = [
+        "---",
+        header.rstrip("\n"),
+        "---",
+        "",
+        f"# kvarn {kind}: {_TITLES[kind]}",
+        "",
+        f"Made for {_USAGE[kind]}. Format `{opts['format']}`"
+        + (f", flavour `{opts['flavor']}`" if meta.get("flavor_applies") else "")
+        + f"; every row validates against `schemas/exports/{meta['schema']}`.",
+        "",
+        "## Splits",
+        "",
+        "| split | rows | sessions |",
+        "|---|---|---|",
+    ]
+    for split, n in counts["splits"].items():
+        lines.append(f"| {split} | {n} | {meta['sessions'].get(split, 0)} |")
+    lines += [
+        f"| **total** | **{counts['total']}** | **{sum(meta['sessions'].values())}** |",
+        "",
+        f"Splits are assigned per session (seed {opts['seed']}, `{opts['split']}`), so no "
+        "conversation spans two splits.",
+        "",
+        "## Sources",
+        "",
+        f"Minimum trust `{opts['min_trust']}`; environment `{opts['env']}`; "
+        f"near-duplicates {'kept' if opts['keep_duplicates'] else 'removed'} "
+        f"({meta['duplicates_removed']} removed).",
+        "",
+    ]
+    lines += [f"- {source}: {n}" for source, n in meta["sources"].items()] or ["- none"]
+    lines += [
+        "",
+        "Only events whose consent scopes include `analytics:training` are exported; "
+        f"{meta['excluded_by_consent']} row(s) were left out for lack of consent. "
+        "`provenance.jsonl` maps every row (by its SHA-256) to its source event ids; "
+        "`metadata.json` lists the Delta table versions read.",
+        "",
+        "## Masking",
+        "",
+        MASKING[opts["mask"]],
+        "",
+        "## License",
+        "",
+        f"`{opts['license']}`"
+        + (" (kvarn-internal: not for redistribution)" if opts["license"] == "other" else ""),
+        "",
+    ]
+    return "\n".join(lines)
