@@ -1,6 +1,11 @@
-"""The Dagster code location: assets, checks, the hourly job and its schedules."""
+"""The Dagster code location: assets, checks, jobs and schedules.
 
-from __future__ import annotations
+Hourly partitioned: bronze → silver → gold/candidates (job ``hourly_pipeline``). Unpartitioned and
+rebuilt deterministically: the gold training tables (``rebuild_gold_tables``, daily) and the
+training exports (``daily_export``).
+"""
+
+from datetime import timedelta
 
 from dagster import (
     AssetSelection,
@@ -13,16 +18,25 @@ from dagster import (
 )
 
 from assets.bronze import bronze, bronze_conservation
-from assets.gold import candidates, candidates_have_reasons
+from assets.export import EXPORT_ASSETS, EXPORT_JOBS, EXPORT_SCHEDULES
+from assets.gold import (
+    GOLD_ASSETS,
+    GOLD_HOURLY_ASSETS,
+    GOLD_HOURLY_CHECKS,
+    GOLD_JOBS,
+    GOLD_SCHEDULES,
+    GOLD_TABLE_ASSETS,
+    GOLD_TABLE_CHECKS,
+)
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from assets.silver import silver, silver_no_pii, silver_turns_expectations
 
 hourly_pipeline = define_asset_job(
     "hourly_pipeline",
-    selection=AssetSelection.groups("bronze", "silver", "gold"),
+    selection=AssetSelection.assets(bronze, silver, *GOLD_HOURLY_ASSETS),
     partitions_def=HOURLY,
-    description="Bronze → silver → gold for one event-time hour.",
+    description="Bronze → silver → gold candidates for one event-time hour.",
 )
 
 hourly_schedule = build_schedule_from_partitioned_job(hourly_pipeline, minute_of_hour=5)
@@ -32,20 +46,21 @@ hourly_schedule = build_schedule_from_partitioned_job(hourly_pipeline, minute_of
 def late_data_settle(context: ScheduleEvaluationContext) -> list[RunRequest]:
     """Late-data policy: an hour is provisional until its late-arrival window (the next UTC day)
     has closed; then every hour of that day is re-materialized once (idempotent overwrite)."""
-    from datetime import timedelta
-
     day = (context.scheduled_execution_time - timedelta(days=2)).date()
     keys = [f"{day.isoformat()}-{h:02d}:00" for h in range(24)]
     return [RunRequest(run_key=f"settle-{k}", partition_key=k) for k in keys]
 
 
-ASSETS = [bronze, silver, candidates]
-CHECKS = [bronze_conservation, silver_no_pii, silver_turns_expectations, candidates_have_reasons]
+# What `kvarn run` materializes per hour, and once after all hours.
+ASSETS = [bronze, silver, *GOLD_HOURLY_ASSETS]
+CHECKS = [bronze_conservation, silver_no_pii, silver_turns_expectations, *GOLD_HOURLY_CHECKS]
+TABLE_ASSETS = [*GOLD_TABLE_ASSETS]
+TABLE_CHECKS = [*GOLD_TABLE_CHECKS]
 
 defs = Definitions(
-    assets=ASSETS,
-    asset_checks=CHECKS,
-    jobs=[hourly_pipeline],
-    schedules=[hourly_schedule, late_data_settle],
+    assets=[bronze, silver, *GOLD_ASSETS, *EXPORT_ASSETS],
+    asset_checks=[*CHECKS, *TABLE_CHECKS],
+    jobs=[hourly_pipeline, *GOLD_JOBS, *EXPORT_JOBS],
+    schedules=[hourly_schedule, late_data_settle, *GOLD_SCHEDULES, *EXPORT_SCHEDULES],
     resources={"kvarn": KvarnResource()},
 )

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from dagster import DagsterInstance, materialize
 
-from assets.definitions import ASSETS, CHECKS
+from assets.definitions import ASSETS, CHECKS, TABLE_ASSETS, TABLE_CHECKS
 from assets.resources import KvarnResource
 from pipelines.config import LakeConfig
 from pipelines.timestamps import hour_to_dagster_key
@@ -44,9 +44,25 @@ def materialize_hours(
             resources={"kvarn": resource},
             raise_on_error=False,
             tags={"kvarn/source": "kvarn run"},
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         if not result.success:
             failed.append(hour)
         if on_hour:
             on_hour(hour)
     return failed
+
+
+def materialize_gold_tables(
+    cfg: LakeConfig, *, demo: bool = False, instance: DagsterInstance | None = None
+) -> bool:
+    """Rebuild the unpartitioned gold training tables once (after the hours are in)."""
+    result = materialize(
+        [*TABLE_ASSETS, *TABLE_CHECKS],
+        instance=instance or _instance(),
+        resources={"kvarn": KvarnResource(data_dir=cfg.data_dir, demo=demo)},
+        raise_on_error=False,
+        tags={"kvarn/source": "kvarn run"},
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    return bool(result.success)

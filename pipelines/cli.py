@@ -124,7 +124,7 @@ def run(
     """Materialize bronze → silver → gold for each hour, in-process, with Dagster."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from assets.runner import materialize_hours
+    from assets.runner import materialize_gold_tables, materialize_hours
 
     cfg = _cfg(data)
     hours = _hours_to_run(cfg, hour_from, hour_to)
@@ -139,8 +139,11 @@ def run(
             bar.update(task, advance=1, description=f"hour {hour}")
 
         failed = materialize_hours(cfg, hours, mask_mode=mask_mode, demo=demo, on_hour=tick)
-    if failed:
-        raise KvarnError(f"{len(failed)} hour(s) failed: {', '.join(failed[:5])}")
+        if failed:
+            raise KvarnError(f"{len(failed)} hour(s) failed: {', '.join(failed[:5])}")
+        bar.update(task, description="gold training tables")
+        if not materialize_gold_tables(cfg, demo=demo):
+            raise KvarnError("building the gold training tables failed (see `make ui` runs)")
     out.print(f"materialized {len(hours)} hour(s) from {hours[0]} to {hours[-1]}")
 
 
@@ -250,6 +253,20 @@ def summary(data: Path | None = DataOpt) -> None:
     from pipelines.summary import print_summary
 
     print_summary(_cfg(data), out)
+
+
+def _mount_subcommands() -> None:
+    """Sub-apps live next to their engine; mounting them here keeps one ``kvarn``."""
+    from pipelines.export.cli import export_app
+    from pipelines.gold.cli_review import review_app
+
+    app.add_typer(export_app, name="export", help="Versioned training files (sft, dpo, rag, nlu).")
+    app.add_typer(
+        review_app, name="review", help="Review gold candidates."
+    )
+
+
+_mount_subcommands()
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from pipelines.config import LakeConfig
-from pipelines.dates import normalize_slot_value, normalize_text
+from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe.store import NearDupStore
 from pipelines.exact_dedupe import claim_hashes
 from pipelines.io import delta
@@ -71,23 +71,17 @@ def normalize_turn_dates(turn: dict[str, Any], tz: str, mask_mode: str = "placeh
     turn["dedupe_text"] = _dedupe_text(text, [(m.start, m.end) for m in matches])
     turn["dates"] = json.dumps(
         [
-            {"start": m.start, "end": m.end, "text": m.text, "value": m.iso(), "grain": m.grain}
+            {**m.to_contract(), "kind": m.kind,
+             "end_value": m.end_value.isoformat() if m.end_value else None}
             for m in matches
         ],
         ensure_ascii=False,
-    )
-    slots = json.loads(turn["slots"]) if turn.get("slots") else {}
-    if isinstance(slots, dict):
-        for key, value in slots.items():
-            if isinstance(value, str):
-                slots[key] = normalize_slot_value(value, ref, tz)
-        turn["slots"] = json.dumps(slots, ensure_ascii=False, sort_keys=True)
-    surrogate_slots = json.loads(turn["slots_surrogate"]) if turn.get("slots_surrogate") else {}
-    if isinstance(surrogate_slots, dict):
-        for key, value in surrogate_slots.items():
-            if isinstance(value, str):
-                surrogate_slots[key] = normalize_slot_value(value, ref, tz)
-        turn["slots_surrogate"] = json.dumps(surrogate_slots, ensure_ascii=False, sort_keys=True)
+    )  # fmt: skip
+    for column in ("slots", "slots_surrogate"):
+        slots = json.loads(turn[column]) if turn.get(column) else {}
+        if isinstance(slots, dict):
+            normalized_slots = normalize_slots(slots, ref, tz)
+            turn[column] = json.dumps(normalized_slots, ensure_ascii=False, sort_keys=True)
     return len(matches)
 
 
