@@ -127,8 +127,8 @@ def build_silver_hour(
     masker = RecordMasker(get_masker(), key)
     totals: Counter[str] = Counter()
     for table in SILVER_SCHEMAS:
-        for record in getattr(extracted, table):
-            counts = masker.mask_record(table, record)
+        records = getattr(extracted, table)
+        for record, counts in zip(records, masker.mask_records(table, records), strict=True):
             totals.update(counts)
             if table == "turns":
                 record["pii_entities"] = json.dumps(dict(sorted(counts.items())))
