@@ -12,7 +12,7 @@ import polars as pl
 
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slots, normalize_text
-from pipelines.dedupe.store import NearDupStore
+from pipelines.dedupe import NearDupStore
 from pipelines.exact_dedupe import claim_hashes
 from pipelines.io import delta
 from pipelines.pii import get_masker, load_pseudonym_key
@@ -160,7 +160,10 @@ def build_silver_hour(
 def _assign_clusters(cfg: LakeConfig, turns: list[dict[str, Any]], opts: SilverOptions) -> int:
     if not turns:
         return 0
-    kwargs: dict[str, Any] = {"window_days": opts.neardup_window_days}
+    kwargs: dict[str, Any] = {
+        "window_days": opts.neardup_window_days,
+        "storage_options": cfg.storage_options,
+    }
     if opts.neardup_threshold is not None:
         kwargs["threshold"] = opts.neardup_threshold
     store = NearDupStore(cfg.table("state", "neardup_bands"), **kwargs)
