@@ -1,5 +1,8 @@
 """Telemetry validation against ``schemas/telemetry/v1`` with reasons safe to show anywhere.
 
+Every line is first checked by a compiled validator (fastjsonschema: ~13× faster than jsonschema's
+interpreter, which was 80% of bronze time); only lines it rejects go through jsonschema, the
+reference implementation, which also names the problem. A test keeps the two in agreement.
 Error details name the failing field and rule, never the offending value, because a value may be
 personal data and reasons travel into Dagster metadata and logs.
 """
@@ -11,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 
 SUPPORTED_VERSIONS = frozenset({1})
@@ -25,12 +29,34 @@ def schemas_dir() -> Path:
     raise FileNotFoundError("schemas/ folder not found next to the pipelines package")
 
 
+def load_schema(version: int = 1) -> dict[str, Any]:
+    path = schemas_dir() / "telemetry" / f"v{version}" / "event.schema.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
 @lru_cache(maxsize=4)
 def validator(version: int = 1) -> Draft202012Validator:
-    path = schemas_dir() / "telemetry" / f"v{version}" / "event.schema.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema = load_schema(version)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+@lru_cache(maxsize=4)
+def fast_validator(version: int = 1) -> Any:
+    """Compiled validator. The schema only uses keywords whose meaning is the same in draft-07,
+    the newest draft fastjsonschema compiles, so it is compiled as draft-07."""
+    schema = dict(load_schema(version))
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
+def is_valid(event: dict[str, Any]) -> bool:
+    try:
+        fast_validator(1)(event)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def _describe(error: Any) -> str:
@@ -46,6 +72,8 @@ def _describe(error: Any) -> str:
 
 def schema_problem(event: dict[str, Any]) -> str | None:
     """None if the event is valid v1, else one short description of the first problem."""
+    if is_valid(event):
+        return None
     errors = sorted(validator(1).iter_errors(event), key=lambda e: list(e.absolute_path))
     if not errors:
         return None
