@@ -1,0 +1,148 @@
+"""Masking on top of detection: ``<TYPE>`` placeholders or consistent surrogates.
+
+This is what silver calls for every text-bearing field (utterances, slot values, tool
+arguments, RAG queries, outputs, stack traces, feedback). ``mask_json`` walks nested
+tool arguments; long integers are checked too, because a phone number or personnummer
+passed as a JSON number is still personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from pipelines.pii.engine import PiiAnalyzer
+from pipelines.pii.entities import Entity
+from pipelines.pii.surrogates import SurrogateMap
+
+MASK_MODES = ("placeholder", "surrogate")
+# Integers with at least this many digits are checked as text (shorter ones are counts).
+_MIN_PII_INT_DIGITS = 6
+
+
+def render(
+    text: str, entities: Sequence[Entity], mode: str, surrogates: SurrogateMap | None
+) -> str:
+    """Replace each entity in ``text`` by its placeholder or its surrogate."""
+    if not entities:
+        return text
+    if mode not in MASK_MODES:
+        raise ValueError(f"unknown mask mode {mode!r}; expected one of {MASK_MODES}")
+    if mode == "surrogate" and surrogates is None:
+        surrogates = SurrogateMap()
+    parts: list[str] = []
+    cursor = 0
+    for entity in entities:
+        parts.append(text[cursor : entity.start])
+        if surrogates is not None and mode == "surrogate":
+            parts.append(surrogates.fake(entity.type, text[entity.start : entity.end]))
+        else:
+            parts.append(f"<{entity.type}>")
+        cursor = entity.end
+    parts.append(text[cursor:])
+    return "".join(parts)
+
+
+class PiiMasker(PiiAnalyzer):
+    """Detect and mask Swedish PII; see ``PiiAnalyzer`` for detection and the fast path."""
+
+    def mask(
+        self, text: str, mode: str = "placeholder", surrogates: SurrogateMap | None = None
+    ) -> tuple[str, list[Entity]]:
+        """(masked text, entities with offsets into the *input* text)."""
+        _check_mode(mode)
+        entities = self.analyze(text)
+        return render(text, entities, mode, surrogates), entities
+
+    def mask_many(
+        self,
+        texts: Sequence[str | None],
+        mode: str = "placeholder",
+        surrogates: SurrogateMap | None = None,
+    ) -> list[tuple[str | None, list[Entity]]]:
+        """Batch ``mask``; one shared ``surrogates`` map keeps a conversation coherent."""
+        _check_mode(mode)
+        if mode == "surrogate" and surrogates is None:
+            surrogates = SurrogateMap()
+        out: list[tuple[str | None, list[Entity]]] = []
+        for text, entities in zip(texts, self.analyze_many(texts), strict=True):
+            if text is None:
+                out.append((None, []))
+            else:
+                out.append((render(text, entities, mode, surrogates), entities))
+        return out
+
+    def mask_json(
+        self, value: Any, mode: str = "placeholder", surrogates: SurrogateMap | None = None
+    ) -> Any:
+        """A copy of ``value`` with every string (and long integer) masked; keys untouched.
+
+        All strings of the document are analysed as one batch (``analyze_many``).
+        """
+        _check_mode(mode)
+        if mode == "surrogate" and surrogates is None:
+            surrogates = SurrogateMap()
+        strings: list[str] = []
+        _collect_strings(value, strings)
+        found = dict(zip(strings, self.analyze_many(strings), strict=True))
+        return self._rebuild(value, found, mode, surrogates)
+
+    def _rebuild(
+        self,
+        value: Any,
+        found: dict[str, list[Entity]],
+        mode: str,
+        surrogates: SurrogateMap | None,
+    ) -> Any:
+        if isinstance(value, str):
+            return render(value, found[value], mode, surrogates)
+        if isinstance(value, dict):
+            return {k: self._rebuild(v, found, mode, surrogates) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._rebuild(v, found, mode, surrogates) for v in value]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self._mask_int(value, mode, surrogates)
+        return value
+
+    def _mask_int(self, value: int, mode: str, surrogates: SurrogateMap | None) -> Any:
+        """An integer that reads as PII (also once its lost "+" or "0" is restored)."""
+        digits = str(value)
+        if value < 0 or len(digits) < _MIN_PII_INT_DIGITS:
+            return value
+        candidates = [digits]
+        if digits.startswith("46"):
+            candidates.append("+" + digits)
+        if len(digits) == 9 and digits[0] == "7":
+            candidates.append("0" + digits)
+        for candidate in candidates:
+            entities = self.analyze(candidate)
+            if len(entities) == 1 and entities[0].end - entities[0].start == len(candidate):
+                return render(candidate, entities, mode, surrogates)
+        return value
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect_strings(item, out)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect_strings(item, out)
+
+
+def _check_mode(mode: str) -> None:
+    if mode not in MASK_MODES:
+        raise ValueError(f"unknown mask mode {mode!r}; expected one of {MASK_MODES}")
+
+
+@lru_cache(maxsize=8)
+def _cached_masker(allow_list: tuple[str, ...], use_person_model: bool) -> PiiMasker:
+    return PiiMasker(allow_list=allow_list, use_person_model=use_person_model)
+
+
+def get_masker(allow_list: Sequence[str] = ("Alice",), use_person_model: bool = True) -> PiiMasker:
+    """Process-wide masker per configuration: building presidio and the model is slow."""
+    return _cached_masker(tuple(allow_list), use_person_model)

@@ -1,0 +1,389 @@
+"""Gazetteer and context rules for Swedish person names.
+
+The rules find what a small news-trained model misses (lower-case ASR commands such as
+"ring erik johansson", hyphenated and multi-part names, names after "säger" or a title) and
+decide which texts need the model at all: only those with a word no list or rule can judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import replace
+
+from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname
+from pipelines.pii.persons_tokens import MAX_NAME_TOKENS, Candidate, Token, is_uncased
+from pipelines.pii.persons_words import (
+    AFTER_BO,
+    AFTER_PER,
+    AGE_ENDINGS,
+    BEFORE_COMMON,
+    NAME_CONTEXT,
+    NOUN_ENDINGS,
+    PARTICLES,
+    ROMAN,
+    SURNAME_PARTICLES,
+    TITLE_ENDINGS,
+    non_name_compound,
+)
+
+
+def _base(folded: str) -> tuple[str, ...]:
+    """The word and, for a genitive ("Eriks", "Anderssons"), the word without its -s."""
+    if len(folded) > 3 and folded.endswith("s"):
+        return (folded, folded[:-1])
+    return (folded,)
+
+
+def _code_like(word: str) -> bool:
+    """Numbers and codes ("2025", "DE8937…", "P3"), but not a name with a footnote digit
+    left over from the source text ("Sanden8")."""
+    if word[0].isdigit():
+        return True
+    return any(ch.isdigit() for ch in word) and word.upper() == word
+
+
+class PersonRules:
+    """The gazetteer/context rules for one lexicon and allow-list."""
+
+    def __init__(self, lexicon: PersonLexicon, allow_list: Collection[str] = ("Alice",)) -> None:
+        self.lex = lexicon
+        self.allow = frozenset(word.casefold() for word in allow_list)
+
+    # -- word classes -------------------------------------------------------------------------
+
+    def first_name(self, folded: str) -> bool:
+        return any(self.lex.is_first_name(form) for form in _base(folded))
+
+    def surname(self, folded: str, morphology: bool = True) -> bool:
+        lex = self.lex
+        for form in _base(folded):
+            if form in lex.surnames or form in lex.corpus_names:
+                return True
+            if morphology and form not in lex.vocabulary and lex.is_surname(form):
+                return True
+        return False
+
+    def ambiguous(self, folded: str) -> bool:
+        return any(form in self.lex.ambiguous for form in _base(folded))
+
+    def known_word(self, folded: str) -> bool:
+        """An ordinary lower-case word (from the corpus or the command vocabulary), or a
+        hyphenated compound ending in one ("ICA-listan", "e-post")."""
+        vocabulary = self.lex.vocabulary
+        if folded in vocabulary:
+            return True
+        head, _, last = folded.rpartition("-")
+        return bool(head) and len(last) > 2 and last in vocabulary
+
+    def name_evidence(self, folded: str) -> bool:
+        return self.first_name(folded) or self.surname(folded)
+
+    def prepare(self, tokens: list[Token]) -> list[Token]:
+        """Treat all-caps words that are listed names as capitalised ("ANDERS W JONSSON")."""
+        return [
+            replace(token, capital=True)
+            if not token.capital
+            and token.text.isupper()
+            and (self.first_name(token.folded) or self.surname(token.folded, morphology=False))
+            else token
+            for token in tokens
+        ]
+
+    # -- stoplisted phrases ---------------------------------------------------------------------
+
+    def stoplisted(self, tokens: Sequence[Token]) -> set[int]:
+        """Indices of tokens inside a place/organisation/greeting phrase ("Gamla Stan") and of
+        capitalised words that are never part of a name ("Radio", "Rikskriminalpolisen")."""
+        covered: set[int] = set()
+        lex = self.lex
+        phrases = lex.non_name_phrases
+        for i, token in enumerate(tokens):
+            folded = token.folded
+            if (
+                token.compound_prefix
+                or token.in_address
+                or _code_like(token.text)
+                or (folded in lex.non_name_tokens and not self.first_name(folded))
+            ):
+                covered.add(i)
+                continue
+            if token.capital and non_name_compound(folded):
+                covered.add(i)
+                continue
+            if folded not in lex.phrase_starts:
+                continue
+            for j in range(min(len(tokens), i + lex.longest_phrase) - 1, i - 1, -1):
+                if j > i and not all(tokens[k].joined_to_previous for k in range(i + 1, j + 1)):
+                    continue
+                phrase = " ".join(token.folded for token in tokens[i : j + 1])
+                if phrase not in phrases and not (
+                    phrase.endswith("s") and len(tokens[j].folded) > 3 and phrase[:-1] in phrases
+                ):
+                    continue
+                if j == i and self.first_name(folded) and not self.ambiguous(folded):
+                    break  # "Sofia", "Max": a first name wins over a single-word place/brand
+                if j == i and self._surname_follows(tokens, i):
+                    break  # "Rio Ferdinand", "Paris Lindqvist": a first name after all
+                covered.update(range(i, j + 1))
+                break
+        return covered
+
+    def _surname_follows(self, tokens: Sequence[Token], i: int) -> bool:
+        if i + 1 >= len(tokens) or not tokens[i].capital:
+            return False
+        nxt = tokens[i + 1]
+        return (
+            nxt.joined_to_previous
+            and nxt.capital
+            and not nxt.sentence_start
+            and self.surname(nxt.folded)
+            and nxt.folded not in self.lex.non_name_phrases
+        )
+
+    # -- rules ----------------------------------------------------------------------------------
+
+    def cue_before(self, tokens: Sequence[Token], i: int) -> tuple[bool, bool]:
+        """(any cue, strong cue) directly before token i in the same clause."""
+        if i == 0 or tokens[i].sentence_start:
+            return False, False
+        previous = tokens[i - 1].folded
+        if previous in self.lex.relationship_words:
+            return True, True  # "farmor inga", "morbror per"
+        return previous in self.lex.cue_words, previous in self.lex.strong_cue_words
+
+    def _unknown_after_cue(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
+        """An unknown word right after a strong cue is a name: "ring zlatan", "jag heter aziz"."""
+        token = tokens[i]
+        if i in stop or i == 0 or token.sentence_start:
+            return False
+        if not self.unknown(token.folded, lower=not token.capital):
+            return False
+        return tokens[i - 1].folded in self.lex.strong_cue_words
+
+    def common_use(self, tokens: Sequence[Token], i: int) -> bool:
+        """Context that makes an ambiguous name an everyday word ("per dag", "en björn")."""
+        token = tokens[i]
+        folded = token.folded
+        after = tokens[i + 1].folded if i + 1 < len(tokens) else ""
+        if folded == "per" and after in AFTER_PER:
+            return True
+        if token.capital and not token.sentence_start:
+            return False  # capitalised mid-sentence ("säg till Per"): a name
+        if folded == "bo" and after in AFTER_BO:
+            return True
+        before = tokens[i - 1].folded if i > 0 and not token.sentence_start else ""
+        return before in BEFORE_COMMON or before.isdigit()
+
+    def _next_is_surname(self, tokens: Sequence[Token], i: int, capital: bool) -> bool:
+        if i + 1 >= len(tokens) or not tokens[i + 1].joined_to_previous:
+            return False
+        nxt = tokens[i + 1]
+        if capital:
+            return nxt.capital and not nxt.sentence_start and not self.known_word(nxt.folded)
+        return not nxt.capital and self.surname(nxt.folded) and not self.ambiguous(nxt.folded)
+
+    def _capital_seed(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
+        token = tokens[i]
+        if i in stop or not self.name_evidence(token.folded):
+            return False
+        ambiguous = self.ambiguous(token.folded) or self.known_word(token.folded)
+        if token.sentence_start:
+            if not ambiguous:
+                return True
+            return self._next_is_surname(tokens, i, capital=True) or (
+                self.first_name(token.folded) and self.cue_before(tokens, i)[1]
+            )
+        if not ambiguous:
+            return True
+        if self.first_name(token.folded):
+            return not self.common_use(tokens, i) or self._next_is_surname(tokens, i, True)
+        # a surname that is also a word ("Berg", "Glad", "Strand"): needs a name next to it
+        before = tokens[i - 1] if i > 0 else None
+        return bool(
+            self._next_is_surname(tokens, i, capital=True)
+            or (before and token.joined_to_previous and before.capital and i - 1 not in stop)
+        )
+
+    def unknown(self, folded: str, lower: bool = False) -> bool:
+        """A word that is neither an ordinary word, a cue, a relationship word nor a number
+        (nor, for a lower-case word, shaped like a definite or plural noun)."""
+        lex = self.lex
+        return not (
+            (lower and folded.endswith(NOUN_ENDINGS))
+            or folded in lex.vocabulary
+            or folded in lex.cue_words
+            or folded in lex.relationship_words
+            or len(folded) < 2
+            or any(ch.isdigit() for ch in folded)
+            or (lower and self._known_compound(folded))
+        )
+
+    def _known_compound(self, folded: str) -> bool:
+        """A compound ending in an ordinary word of 4+ letters ("inköps|listan",
+        "tandläkar|tid"), unless it has surname morphology ("ahl|berg")."""
+        if len(folded) < 8 or looks_like_surname(folded):
+            return False
+        vocabulary = self.lex.vocabulary
+        return any(folded[cut:] in vocabulary for cut in range(3, len(folded) - 3))
+
+    def _context_seed(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
+        """An unknown capitalised word after a reporting verb or a title ("säger Ketil Torp"),
+        or after a capitalised surname particle ("Van Rompuy", "Von der Leyen")."""
+        token = tokens[i]
+        if (
+            token.capital
+            and token.folded in SURNAME_PARTICLES
+            and not token.sentence_start
+            and i + 1 < len(tokens)
+            and tokens[i + 1].joined_to_previous
+            and tokens[i + 1].capital
+            and i + 1 not in stop
+            and not self.known_word(tokens[i + 1].folded)
+        ):
+            return True
+        if token.sentence_start or i in stop or i == 0:
+            return False
+        if not self.unknown(token.folded, lower=not token.capital):
+            return False
+        if not token.capital and not is_uncased(tokens):
+            return False
+        previous = tokens[i - 1].folded
+        return (
+            previous in NAME_CONTEXT
+            or (len(previous) > 6 and previous.endswith(TITLE_ENDINGS))
+            or previous.endswith(AGE_ENDINGS)  # "17-åriga Lina Hurtig", "90-årige Ole"
+        )
+
+    def _lower_seed(self, tokens: Sequence[Token], i: int, uncased: bool) -> bool:
+        token = tokens[i]
+        cue, strong = self.cue_before(tokens, i)
+        folded = token.folded
+        if self.first_name(folded):
+            if not self.ambiguous(folded):
+                return uncased or cue
+            if strong:
+                return not (
+                    folded == "per" and i + 1 < len(tokens) and tokens[i + 1].folded in AFTER_PER
+                )
+            return (
+                (uncased or cue)
+                and self._next_is_surname(tokens, i, capital=False)
+                and not (self.common_use(tokens, i))
+            )
+        if self.surname(folded, morphology=False) and not self.ambiguous(folded):
+            return strong
+        return False
+
+    def extend(
+        self, tokens: Sequence[Token], i: int, stop: set[int], capital: bool
+    ) -> tuple[int, int]:
+        """Grow a seed over the adjacent words of the same name."""
+        first = last = i
+        if capital:
+            while (
+                first > 0
+                and last - first < MAX_NAME_TOKENS - 1
+                and tokens[first].joined_to_previous
+                and not tokens[first].sentence_start
+                and self._capital_part(tokens, first - 1, stop)
+            ):
+                first -= 1
+            while last + 1 < len(tokens) and last - first < MAX_NAME_TOKENS - 1:
+                nxt = tokens[last + 1]
+                if not nxt.joined_to_previous or nxt.sentence_start:
+                    break
+                if self._capital_part(tokens, last + 1, stop) or ROMAN.match(nxt.text):
+                    last += 1
+                elif (
+                    nxt.folded in PARTICLES
+                    and last + 2 < len(tokens)
+                    and tokens[last + 2].joined_to_previous
+                    and self._capital_part(tokens, last + 2, stop)
+                ):
+                    last += 2
+                else:
+                    break
+            return first, last
+        while last + 1 < len(tokens) and last - first < MAX_NAME_TOKENS - 1:
+            nxt = tokens[last + 1]
+            if not nxt.joined_to_previous or nxt.sentence_start or nxt.capital or last + 1 in stop:
+                break
+            if self.surname(nxt.folded) and not self.ambiguous(nxt.folded):
+                last += 1
+            elif (
+                self.first_name(nxt.folded)
+                and not self.ambiguous(nxt.folded)
+                and (last + 2 < len(tokens) and self.surname(tokens[last + 2].folded))
+            ):
+                last += 1  # double first name before a surname: "anna karin svensson"
+            elif (
+                self.ambiguous(nxt.folded)
+                and self.surname(nxt.folded, morphology=False)
+                and (self.first_name(tokens[last].folded))
+            ):
+                last += 1  # "erik berg", "anna lund"
+            elif (
+                is_uncased(tokens)
+                and self.unknown(nxt.folded, lower=True)
+                and not self.ambiguous(nxt.folded)
+            ):
+                last += 1  # an unknown word after a name in ASR text: "ring erik wärnelöv"
+            else:
+                break
+        return first, last
+
+    def _capital_part(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
+        token = tokens[j]
+        if j in stop or not token.capital:
+            return False
+        if token.sentence_start:
+            # an unknown first word joins a name ("Pella Larsdotter Thiel"), unless it is
+            # shaped like a definite noun ("Hiphoparen Nas")
+            return self.name_evidence(token.folded) or self.unknown(token.folded, lower=True)
+        return not self.known_word(token.folded) or self.name_evidence(token.folded)
+
+    def rule_candidates(self, tokens: Sequence[Token], stop: set[int]) -> list[Candidate]:
+        uncased = is_uncased(tokens)
+        found: list[Candidate] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            seed = (
+                (
+                    self._capital_seed(tokens, i, stop)
+                    if token.capital
+                    else i not in stop and self._lower_seed(tokens, i, uncased)
+                )
+                or self._context_seed(tokens, i, stop)
+                or self._unknown_after_cue(tokens, i, stop)
+            )
+            if not seed:
+                i += 1
+                continue
+            first, last = self.extend(tokens, i, stop, capital=token.capital)
+            if found and first <= found[-1].last:
+                first = found[-1].first
+                found.pop()
+            found.append(Candidate(first, last, rule=True, model=False))
+            i = last + 1
+        return found
+
+    # -- when is the model needed ---------------------------------------------------------------
+
+    def needs_model(self, tokens: Sequence[Token], stop: set[int], covered: set[int]) -> bool:
+        """True if some word could be a name the rules cannot judge (an unknown word)."""
+        uncased = is_uncased(tokens)
+        for i, token in enumerate(tokens):
+            if i in covered or i in stop or token.folded.isdigit():
+                continue
+            folded = token.folded
+            if folded in self.lex.relationship_words or folded in self.lex.cue_words:
+                continue
+            if self.ambiguous(folded):
+                continue  # the rules have judged "per", "björn", "bo" in their context
+            if token.capital:
+                if not self.known_word(folded) or not token.sentence_start:
+                    return True
+            elif (uncased or self.cue_before(tokens, i)[0]) and self.unknown(folded, lower=True):
+                return True
+        return False

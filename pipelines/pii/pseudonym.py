@@ -1,0 +1,77 @@
+"""Keyed pseudonyms for user ids: joinable inside kvarn, useless without the key.
+
+A plain hash of a user id can be reversed by hashing candidate ids; an HMAC with a
+secret key cannot. The key comes from the environment (``KVARN_PSEUDONYM_KEY``) in real
+runs; demo mode generates one into a local, git-ignored file so a demo needs no setup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+KEY_ENV = "KVARN_PSEUDONYM_KEY"
+KEY_FILE_ENV = "KVARN_PSEUDONYM_KEY_FILE"
+DEFAULT_KEY_FILE = Path("data/.secrets/pseudonym.key")
+PSEUDONYM_HEX_CHARS = 32  # 128 bits: no collisions at any realistic user count
+_MIN_KEY_BYTES = 16
+
+
+class PseudonymKeyError(RuntimeError):
+    """No usable pseudonymisation key (the message never contains key material)."""
+
+
+def pseudonymize_user_id(user_id: str, key: bytes) -> str:
+    """HMAC-SHA256 of ``user_id`` under ``key``, first 32 hex characters."""
+    if not key:
+        raise PseudonymKeyError("empty pseudonymisation key")
+    digest = hmac.new(key, user_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return digest[:PSEUDONYM_HEX_CHARS]
+
+
+def _decode_key(raw: str, source: str) -> bytes:
+    """Hex keys are decoded; any other string is used as UTF-8 bytes."""
+    raw = raw.strip()
+    try:
+        key = bytes.fromhex(raw)
+    except ValueError:
+        key = raw.encode("utf-8")
+    if len(key) < _MIN_KEY_BYTES:
+        raise PseudonymKeyError(
+            f"pseudonymisation key from {source} is too short "
+            f"(need at least {_MIN_KEY_BYTES} bytes)"
+        )
+    return key
+
+
+def load_pseudonym_key(demo: bool, key_file: str | Path | None = None) -> bytes:
+    """The key from ``$KVARN_PSEUDONYM_KEY``; in demo mode a generated local key file.
+
+    Outside demo mode a missing key is an error, never a silent default: a default key
+    in code would make every pseudonym reversible. ``key_file`` (or
+    ``$KVARN_PSEUDONYM_KEY_FILE``) sets where the demo key lives.
+    """
+    from_env = os.environ.get(KEY_ENV)
+    if from_env:
+        return _decode_key(from_env, f"${KEY_ENV}")
+    if not demo:
+        raise PseudonymKeyError(
+            f"${KEY_ENV} is not set. Set it to a secret of at least {_MIN_KEY_BYTES} bytes "
+            f"(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
+            "or run in demo mode to use a generated local key."
+        )
+    path = Path(key_file or os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE)
+    if path.exists():
+        return _decode_key(path.read_text(encoding="utf-8"), str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key.hex() + "\n")
+    return key
