@@ -8,7 +8,7 @@ from pipelines.config import LakeConfig, default_data_dir
 from pipelines.silver.build import SilverOptions
 
 
-class KvarnResource(ConfigurableResource):  # type: ignore[misc]
+class KvarnResource(ConfigurableResource):
     """Lake location and per-run pipeline options (mask mode is selectable per run)."""
 
     data_dir: str = ""

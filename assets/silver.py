@@ -1,6 +1,7 @@
 """Silver assets: deduplicated, masked, date-normalized tables per event-time hour."""
 
 from collections.abc import Iterator
+from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -50,7 +51,7 @@ def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
     context.log.info(f"{hour}: {rep.rows}")
     pii = "\n".join(f"- {k}: {v}" for k, v in sorted(rep.pii_entities.items())) or "_none_"
     for name, key in SILVER_KEYS.items():
-        meta: dict[str, object] = {
+        meta: dict[str, Any] = {
             "rows": rep.rows[name],
             "delta_version": rep.versions[name],
         }

@@ -27,7 +27,6 @@ from pipelines.io import delta
 from pipelines.io.landing import day_dirs
 from pipelines.silver.build import SilverOptions, build_silver_hour
 
-
 # The core columns bronze extracts. Nested fields vary by intent (slots, args), which polars
 # cannot unify into one struct type, so the baseline parses the flat core only — a floor.
 BASELINE_SCHEMA = {

@@ -6,6 +6,7 @@ so ``kvarn --help`` and the streaming contracts start fast. Errors print one lin
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -55,8 +56,9 @@ def _parse_hour(text: str) -> str:
 
 def _stream(fn: Callable[[Iterable[str]], Iterator[str]]) -> None:
     """Run a JSONL contract: stdin → stdout, flushing line by line."""
-    sys.stdin.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
-    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    for stream in (sys.stdin, sys.stdout):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors="replace")
     for line in fn(sys.stdin):
         sys.stdout.write(line.rstrip("\n") + "\n")
     sys.stdout.flush()
@@ -261,9 +263,7 @@ def _mount_subcommands() -> None:
     from pipelines.gold.cli_review import review_app
 
     app.add_typer(export_app, name="export", help="Versioned training files (sft, dpo, rag, nlu).")
-    app.add_typer(
-        review_app, name="review", help="Review gold candidates."
-    )
+    app.add_typer(review_app, name="review", help="Review gold candidates.")
 
 
 _mount_subcommands()

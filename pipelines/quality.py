@@ -99,12 +99,14 @@ def expectations_for_turns(turns: pl.DataFrame | None, hour: str) -> Expectation
         gx.expectations.ExpectColumnValuesToBeInSet(column="hour", value_set=[hour])
     )
     result = batch.validate(suite)
-    rows = [
-        {
-            "expectation": r.expectation_config.type,
-            "column": r.expectation_config.kwargs.get("column"),
-            "success": bool(r.success),
-        }
-        for r in result.results
-    ]
+    rows = []
+    for r in result.results:
+        conf = r.expectation_config
+        rows.append(
+            {
+                "expectation": conf.type if conf else None,
+                "column": conf.kwargs.get("column") if conf else None,
+                "success": bool(r.success),
+            }
+        )
     return ExpectationOutcome(bool(result.success), json.loads(json.dumps(rows)))
