@@ -11,6 +11,7 @@ the first line. Ownership depends only on the file's own contents, so reruns and
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -97,34 +98,46 @@ def in_window(landing_day: date, event_day: date, late_days: int) -> bool:
     return landing_day - timedelta(days=late_days) <= event_day <= landing_day + timedelta(days=1)
 
 
-def _owners(path: Path, telemetry_root: str, late_days: int) -> list[Classified]:
-    out: list[Classified] = []
+def _owners(path: Path, telemetry_root: str, late_days: int) -> list[str]:
+    """Owner hour of every line of a file, in line order."""
+    owners: list[str] = []
     previous: str | None = None
     for line in read_lines(path, telemetry_root):
-        obj, ts = _readable_ts(line.raw)
+        _, ts = _readable_ts(line.raw)
         if ts is not None and in_window(line.day, ts.date(), late_days):
             owner = hour_key(ts)
         else:
             owner = previous or f"{line.day.isoformat()}T00"
-        out.append(Classified(line=line, owner=owner, event=obj, ts=ts))
+        owners.append(owner)
         previous = owner
-    return out
+    return owners
 
 
-_CACHE: dict[tuple[str, int, int, int], list[Classified]] = {}
+# Only owner hours are cached (a short interned string per line), never parsed events: a
+# backfill over many hours must not hold the whole landing zone in memory.
+_CACHE: dict[tuple[str, int, int, int], list[str]] = {}
 
 
-def classify_file(path: Path, telemetry_root: str, late_days: int) -> list[Classified]:
+def file_owners(path: Path, telemetry_root: str, late_days: int) -> list[str]:
     """Owner hours of every line of a file, cached by (path, size, mtime) within the process."""
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns, late_days)
     hit = _CACHE.get(key)
     if hit is None:
-        if len(_CACHE) > 256:
+        if len(_CACHE) > 4096:
             _CACHE.clear()
-        hit = _owners(path, telemetry_root, late_days)
+        hit = [sys.intern(h) for h in _owners(path, telemetry_root, late_days)]
         _CACHE[key] = hit
     return hit
+
+
+def classify_file(path: Path, telemetry_root: str, late_days: int) -> list[Classified]:
+    """Every line of a file with its owner hour (events are parsed later, by ``judge``)."""
+    owners = file_owners(path, telemetry_root, late_days)
+    return [
+        Classified(line=line, owner=owner)
+        for line, owner in zip(read_lines(path, telemetry_root), owners, strict=True)
+    ]
 
 
 def judge(item: Classified, late_days: int) -> Classified:
@@ -246,7 +259,15 @@ def owned_lines(
     files = files_for_days(telemetry_root, window_days(start.date(), late_days))
     out: list[Classified] = []
     for path in files:
-        out.extend(c for c in classify_file(path, telemetry_root, late_days) if c.owner == hour)
+        owners = file_owners(path, telemetry_root, late_days)
+        if hour not in owners:
+            continue
+        lines = read_lines(path, telemetry_root)
+        out.extend(
+            Classified(line=line, owner=owner)
+            for line, owner in zip(lines, owners, strict=True)
+            if owner == hour
+        )
     return out
 
 
@@ -262,7 +283,7 @@ def all_owner_hours(
     """Hours that own at least one line in the given landing days (for backfills)."""
     hours: set[str] = set()
     for path in files_for_days(telemetry_root, list(days)):
-        hours.update(c.owner for c in classify_file(path, telemetry_root, late_days))
+        hours.update(file_owners(path, telemetry_root, late_days))
     return sorted(hours)
 
 
