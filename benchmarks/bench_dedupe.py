@@ -55,7 +55,9 @@ from pipelines.dedupe.cluster import DEFAULT_THRESHOLD, ClusterParams, cluster_k
 from pipelines.dedupe.minhash import NUM_PERM
 from pipelines.dedupe.normalize import SHINGLE_SIZE, dedupe_key, shingles
 
-DEFAULT_SOURCE = Path("/work/shared/corpora/sv_ner_persons_train.jsonl")
+DEFAULT_SOURCE = (
+    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "sv_ner_persons_train.jsonl"
+)
 FILLERS = ("eh", "öh", "ehm", "typ", "liksom", "alltså", "asså", "ba", "hmm", "snälla", "ju", "nu")
 LETTERS = "abcdefghijklmnopqrstuvwxyzåäö"
 RENSA_BANDS = 16

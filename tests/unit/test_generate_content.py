@@ -22,7 +22,7 @@ from pipelines.hashing import event_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas/telemetry/v1/event.schema.json").read_text())
-PNR_CORPUS = Path("/work/shared/corpora/personnummer_cases.jsonl")
+PNR_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "personnummer_cases.jsonl"
 
 PNR_SHORT = re.compile(r"\b(\d{6})-(\d{3})(\d)\b")
 PNR_LONG = re.compile(r"\b(?:19|20)(\d{9})(\d)\b")
