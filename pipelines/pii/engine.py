@@ -54,7 +54,10 @@ def load_person_support(
             raise
         logger.debug("pipelines.pii.persons not available: no person recognizers")
         return [], _never
-    recognizers = list(persons.build_person_recognizers(list(allow_list)))
+    # The masker applies the cue in its own routing (``entities_to_check``) before any person
+    # recognizer runs, so the recognizers themselves are plain: the reference path
+    # (``analyze_plain``, presidio on every text) runs them on every text.
+    recognizers = list(persons.build_person_recognizers(list(allow_list), prefiltered=True))
     cue: PersonCue = persons.person_cue
     return recognizers, cue
 

@@ -127,7 +127,7 @@ class PersonDetector:
         self.rules = PersonRules(lexicon or load_lexicon(), allow_list)
         self.filter = PrecisionFilter(self.rules)
         self.use_model = use_model
-        self.use_cue = use_cue  # False only to verify that the cue never loses a name
+        self.use_cue = use_cue  # False: the caller pre-filters, or a test checks the cue
         self._cache: OrderedDict[str, tuple[PersonSpan, ...]] = OrderedDict()
         self._cache_size = cache_size
         self.model_calls = 0
@@ -224,8 +224,18 @@ def find_persons_batch(texts: Sequence[str]) -> list[list[PersonSpan]]:
 class SwedishPersonRecognizer(EntityRecognizer):
     """presidio recognizer for PERSON in Swedish; needs no NLP artifacts (NoOpNlpEngine)."""
 
-    def __init__(self, allow_list: Sequence[str] = ("Alice",), use_model: bool = True) -> None:
-        self.detector = PersonDetector(allow_list=allow_list, use_model=use_model)
+    def __init__(
+        self,
+        allow_list: Sequence[str] = ("Alice",),
+        use_model: bool = True,
+        prefiltered: bool = False,
+    ) -> None:
+        # ``prefiltered``: the caller (kvarn's masker) already applies ``person_cue`` before
+        # calling, so the recognizer itself is plain; presidio calling it directly then runs
+        # the rules (and the model where they need it) on every text.
+        self.detector = PersonDetector(
+            allow_list=allow_list, use_model=use_model, use_cue=not prefiltered
+        )
         super().__init__(
             supported_entities=[ENTITY],
             name=RECOGNIZER_NAME,
@@ -268,6 +278,11 @@ class SwedishPersonRecognizer(EntityRecognizer):
         )
 
 
-def build_person_recognizers(allow_list: Sequence[str] = ("Alice",)) -> list[EntityRecognizer]:
-    """The PERSON recognizers for an ``sv`` AnalyzerEngine (works with NoOpNlpEngine)."""
-    return [SwedishPersonRecognizer(allow_list=allow_list)]
+def build_person_recognizers(
+    allow_list: Sequence[str] = ("Alice",), prefiltered: bool = False
+) -> list[EntityRecognizer]:
+    """The PERSON recognizers for an ``sv`` AnalyzerEngine (works with NoOpNlpEngine).
+
+    Standalone (the default) the recognizer applies ``person_cue`` itself; with
+    ``prefiltered=True`` the caller promises to apply it before every call."""
+    return [SwedishPersonRecognizer(allow_list=allow_list, prefiltered=prefiltered)]
