@@ -24,11 +24,10 @@ normalization) are clusters of their own and are not stored.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -36,7 +35,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import xxhash
 from deltalake import ColumnProperties, DeltaTable, WriterProperties, write_deltalake
-from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.exceptions import TableNotFoundError
 
 from pipelines.dedupe.cluster import DEFAULT_THRESHOLD, exact_groups
 from pipelines.dedupe.lsh import (
@@ -58,6 +57,7 @@ from pipelines.dedupe.probes import (
     probe_matches,
     take_rows,
 )
+from pipelines.io.delta import retry_commit
 
 CONFIG_TAG = f"{SCHEME}-p{NUM_PERM}-seed{SEED}-b{BANDS}r{ROWS}-c{SHINGLE_SIZE}"
 """Signature configuration of the stored probes and signatures (datasketch 2.0 affine32)."""
@@ -91,8 +91,6 @@ _TABLE_CONFIG: dict[str, str | None] = {
     "delta.dataSkippingStatsColumns": "ts",  # no stats on ids, probes or signatures
     "delta.checkpointInterval": "20",  # hourly commits: keep log replay short
 }
-_RETRIES = 8
-T = TypeVar("T")
 
 
 def cluster_ref(event_id: str) -> int:
@@ -343,7 +341,7 @@ class NearDupStore:
             else:
                 write_deltalake(target, table, mode="overwrite", predicate=predicate, **common)
 
-        _retry(write)
+        retry_commit(write)
 
 
 # -- labels and sizes ----------------------------------------------------------------------------
@@ -428,18 +426,6 @@ def _int_column(table: pa.Table, name: str) -> np.ndarray:
     if column.num_chunks == 0:
         return np.zeros(0, dtype=column.type.to_pandas_dtype())
     return np.concatenate([c.to_numpy(zero_copy_only=False) for c in column.chunks])
-
-
-def _retry(fn: Callable[[], T]) -> T:
-    """Retry a commit that lost a race with a concurrent writer of another partition."""
-    for attempt in range(_RETRIES):
-        try:
-            return fn()
-        except CommitFailedError:
-            if attempt == _RETRIES - 1:
-                raise
-            time.sleep(0.05 * (2**attempt))
-    raise AssertionError("unreachable")
 
 
 def _frame(table: pa.Table) -> pl.DataFrame:

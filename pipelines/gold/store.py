@@ -7,30 +7,15 @@ rejected), in the same commit as the upserts, so readers never see a half-applie
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 from deltalake import DeltaTable, write_deltalake
-from deltalake.exceptions import CommitFailedError
 
 from pipelines.io import delta
 
-T = TypeVar("T")
-_RETRIES = 8
-
-
-def retry_commit(fn: Callable[[], T]) -> T:
-    """Run ``fn`` again when its commit lost a race with a concurrent writer."""
-    for attempt in range(_RETRIES):
-        try:
-            return fn()
-        except CommitFailedError:
-            if attempt == _RETRIES - 1:
-                raise
-            time.sleep(0.05 * (2**attempt))
-    raise AssertionError("unreachable")
+retry_commit = delta.retry_commit
 
 
 def read_gold(

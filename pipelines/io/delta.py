@@ -21,7 +21,7 @@ T = TypeVar("T")
 _RETRIES = 8
 
 
-def _with_retry(fn: Callable[[], T]) -> T:
+def retry_commit(fn: Callable[[], T]) -> T:
     """Retry a commit that lost a race with a concurrent writer."""
     for attempt in range(_RETRIES):
         try:
@@ -95,7 +95,7 @@ def overwrite_partition(
             storage_options=storage_options,
         )
 
-    _with_retry(write)
+    retry_commit(write)
     version = table_version(path, storage_options)
     assert version is not None
     return version
@@ -140,7 +140,7 @@ def merge_rows(
             builder = builder.when_matched_update({c: f"s.{c}" for c in update_columns})
         return dict(builder.when_not_matched_insert_all().execute())
 
-    return _with_retry(run)
+    return retry_commit(run)
 
 
 def append_rows(
@@ -163,7 +163,7 @@ def append_rows(
             storage_options=storage_options,
         )
 
-    _with_retry(write)
+    retry_commit(write)
 
 
 def _predicate(c: pl.Expr, op: str, val: Any) -> pl.Expr:
