@@ -1,0 +1,31 @@
+"""Schedules request the partitions the late-data policy says they should."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dagster import build_schedule_context
+
+from assets.definitions import defs, hourly_schedule, late_data_settle
+
+
+def test_hourly_schedule_requests_the_hour_that_just_ended() -> None:
+    assert hourly_schedule.cron_schedule == "5 * * * *"
+    ctx = build_schedule_context(scheduled_execution_time=datetime(2025, 9, 2, 10, 5, tzinfo=UTC))
+    data = hourly_schedule.evaluate_tick(ctx)
+    keys = [r.partition_key for r in data.run_requests or []]
+    assert keys == ["2025-09-02-09:00"]
+
+
+def test_settle_reruns_every_hour_of_the_day_whose_window_closed() -> None:
+    ctx = build_schedule_context(scheduled_execution_time=datetime(2025, 9, 3, 0, 30, tzinfo=UTC))
+    requests = late_data_settle(ctx)
+    keys = sorted(r.partition_key for r in requests)
+    assert keys == [f"2025-09-01-{h:02d}:00" for h in range(24)]
+    assert len({r.run_key for r in requests}) == 24
+
+
+def test_code_location_has_jobs_and_schedules() -> None:
+    names = {s.name for s in defs.schedules or []}
+    assert {"hourly_pipeline_schedule", "late_data_settle"} <= names
+    assert defs.resolve_job_def("hourly_pipeline") is not None
