@@ -7,6 +7,7 @@ value trimmed to its grain, the form silver's training text carries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -15,7 +16,7 @@ from typing import Any
 from pipelines.dates.atoms import scan_atoms
 from pipelines.dates.compose import compose
 from pipelines.dates.cue import has_temporal_cue
-from pipelines.dates.resolve import Resolver
+from pipelines.dates.resolve import WAKE_DAYTIME, Resolver
 from pipelines.dates.timeutil import add_grain, localize, parse_tz, to_wall
 from pipelines.dates.tokens import tokenize
 
@@ -101,6 +102,10 @@ def _as_reference(ref: datetime, tz: tzinfo) -> datetime:
     return ref.astimezone(tz) if ref.tzinfo is not None else localize(ref, tz)
 
 
+# Wake-up requests put a spoken 12-hour time in the morning ("väck mig halv sju").
+_WAKE = re.compile(r"\b(?:väck|väcka|väckning|väckarklocka|alarm|larm)", re.IGNORECASE)
+
+
 def find_dates(text: str, ref: datetime, tz: str = DEFAULT_TZ) -> list[DateMatch]:
     """Every temporal expression in `text`, resolved relative to `ref` in zone `tz`.
 
@@ -118,7 +123,11 @@ def find_dates_uncued(text: str, ref: datetime, zone: tzinfo) -> list[DateMatch]
     pieces = compose(scan_atoms(toks), toks)
     if not pieces:
         return []
-    resolver = Resolver(_as_reference(ref, zone), zone)
+    reference = _as_reference(ref, zone)
+    if _WAKE.search(text):
+        resolver = Resolver(reference, zone, WAKE_DAYTIME)
+    else:
+        resolver = Resolver(reference, zone)
     matches: list[DateMatch] = []
     for p in pieces:
         assert p.node is not None

@@ -62,6 +62,8 @@ _SEASON_STARTS = {"vår": (3, 21), "sommar": (6, 21), "höst": (9, 24), "vinter"
 _SEASON_ORDER = ("vår", "sommar", "höst", "vinter")
 #: Where a 12-hour spoken time lands when a day but no part of the day is given.
 _DAYTIME = (7 * 60, 19 * 60)
+#: The same for wake-up requests ("väck mig imorgon halv sju" is 06:30, not 18:30).
+WAKE_DAYTIME = (4 * 60, 16 * 60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +80,10 @@ class Resolved:
 class Resolver:
     """Resolves nodes against one reference instant in one zone."""
 
-    def __init__(self, ref: datetime, tz: tzinfo) -> None:
+    def __init__(self, ref: datetime, tz: tzinfo, daytime: tuple[int, int] = _DAYTIME) -> None:
         self.ref = ref
         self.tz = tz
+        self.daytime = daytime
         self.now = to_wall(ref, tz)
         self.today = self.now.date()
 
@@ -243,7 +246,7 @@ class Resolver:
         return None
 
     def _clock_on(self, d: date, clock: Clock, part: Part | None) -> datetime:
-        minutes = _pick_minutes(clock, part)
+        minutes = _pick_minutes(clock, part, self.daytime)
         wall = datetime(d.year, d.month, d.day) + timedelta(minutes=minutes, seconds=clock.second)
         return self._from_zone(wall, clock)
 
@@ -259,7 +262,9 @@ class Resolver:
             zone = timezone(timedelta(minutes=clock.zone))
             base = to_wall(localize(floor, self.tz), zone)
         if part is not None:
-            options = [_pick_minutes(clock, part)]
+            options = [_pick_minutes(clock, part, self.daytime)]
+        elif self.daytime != _DAYTIME and clock.twelve_hour:
+            options = [_pick_minutes(clock, None, self.daytime)]  # wake-up: the morning one
         else:
             options = sorted(_clock_options(clock))
         floor_at_grain = truncate(base, clock.grain)
@@ -487,7 +492,7 @@ def _clock_options(clock: Clock) -> set[int]:
     return {minutes}
 
 
-def _pick_minutes(clock: Clock, part: Part | None) -> int:
+def _pick_minutes(clock: Clock, part: Part | None, daytime: tuple[int, int] = _DAYTIME) -> int:
     """Minutes after midnight of the clock's day: a 12-hour time goes into the part of the
     day when one is said ("kl 8 i kväll" is 20:00), else into daytime."""
     base = clock.hour * 60 + clock.minute
@@ -499,6 +504,6 @@ def _pick_minutes(clock: Clock, part: Part | None) -> int:
         return base
     if clock.twelve_hour:
         for candidate in sorted(_clock_options(clock)):
-            if _DAYTIME[0] <= candidate < _DAYTIME[1]:
+            if daytime[0] <= candidate < daytime[1]:
                 return candidate
     return base
