@@ -170,6 +170,7 @@ def load_lexicon() -> PersonLexicon:
         _folded_words("corpus_vocabulary.txt")
         | _folded_words("command_vocabulary.txt")
         | _folded_words("everyday_vocabulary.txt")
+        | _folded_words("assistant_vocabulary.txt")
     )
     # Names that also occur as ordinary lower-case words are ambiguous as well ("ville", "linda").
     listed_ambiguous = _folded("ambiguous_words.txt")

@@ -42,6 +42,11 @@ def _code_like(word: str) -> bool:
     return any(ch.isdigit() for ch in word) and word.upper() == word
 
 
+# Swedish street-name endings: such a word is an address part, never a person's name.
+STREET_SUFFIXES = ("gatan", "vägen", "gränd", "gränden", "torget", "stigen", "backen", "allén",
+                   "esplanaden", "kajen", "leden", "plan", "platsen")  # fmt: skip
+
+
 class PersonRules:
     """The gazetteer/context rules for one lexicon and allow-list."""
 
@@ -381,6 +386,8 @@ class PersonRules:
                 continue
             if self.ambiguous(folded):
                 continue  # the rules have judged "per", "björn", "bo" in their context
+            if len(folded) > 6 and folded.endswith(STREET_SUFFIXES):
+                continue  # "Åsgatan", "Kungsvägen": a street, masked as ADDRESS if at all
             if token.capital:
                 if not self.known_word(folded) or not token.sentence_start:
                     return True
