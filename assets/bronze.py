@@ -73,8 +73,13 @@ def bronze_conservation(
     hour = dagster_key_to_hour(context.partition_key)
     cfg = kvarn.lake()
     lines = len(owned_lines(cfg.telemetry, hour, kvarn.late_days))
-    ev = delta.read_partition(cfg.table("bronze", "events"), "hour", hour, columns=["line_no"])
-    q = delta.read_partition(cfg.table("bronze", "quarantine"), "hour", hour, columns=["line_no"])
+    so = cfg.storage_options
+    ev = delta.read_partition(
+        cfg.table("bronze", "events"), "hour", hour, columns=["line_no"], storage_options=so
+    )
+    q = delta.read_partition(
+        cfg.table("bronze", "quarantine"), "hour", hour, columns=["line_no"], storage_options=so
+    )
     n_ev = 0 if ev is None else ev.height
     n_q = 0 if q is None else q.height
     return AssetCheckResult(

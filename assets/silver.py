@@ -76,7 +76,8 @@ def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
 def silver_no_pii(context: AssetCheckExecutionContext, kvarn: KvarnResource) -> AssetCheckResult:
     hour = dagster_key_to_hour(context.partition_key)
     cfg = kvarn.lake()
-    report = audit_partition([cfg.table("silver", n) for n in SILVER_KEYS], hour)
+    paths = [cfg.table("silver", n) for n in SILVER_KEYS]
+    report = audit_partition(paths, hour, storage_options=cfg.storage_options)
     return AssetCheckResult(
         passed=report.blocking == 0,
         severity=AssetCheckSeverity.ERROR,
@@ -95,7 +96,10 @@ def silver_turns_expectations(
     context: AssetCheckExecutionContext, kvarn: KvarnResource
 ) -> AssetCheckResult:
     hour = dagster_key_to_hour(context.partition_key)
-    turns = delta.read_partition(kvarn.lake().table("silver", "turns"), "hour", hour)
+    cfg = kvarn.lake()
+    turns = delta.read_partition(
+        cfg.table("silver", "turns"), "hour", hour, storage_options=cfg.storage_options
+    )
     outcome = expectations_for_turns(turns, hour)
     return AssetCheckResult(
         passed=outcome.success,

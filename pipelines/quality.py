@@ -63,10 +63,12 @@ def audit_frames(frames: Sequence[pl.DataFrame]) -> PartitionAudit:
     return report
 
 
-def audit_partition(paths: Sequence[str], hour: str) -> PartitionAudit:
+def audit_partition(
+    paths: Sequence[str], hour: str, storage_options: dict[str, str] | None = None
+) -> PartitionAudit:
     frames = []
     for path in paths:
-        df = delta.read_partition(path, "hour", hour)
+        df = delta.read_partition(path, "hour", hour, storage_options=storage_options)
         if df is not None:
             frames.append(df)
     return audit_frames(frames)

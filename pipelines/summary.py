@@ -23,7 +23,9 @@ def table_counts(cfg: LakeConfig) -> dict[str, tuple[str, int, int | None]]:
 
 
 def quarantine_reasons(cfg: LakeConfig) -> dict[str, int]:
-    q = delta.read_table(cfg.table("bronze", "quarantine"), columns=["reason"])
+    q = delta.read_table(
+        cfg.table("bronze", "quarantine"), columns=["reason"], storage_options=cfg.storage_options
+    )
     if q is None or q.height == 0:
         return {}
     counts = q.group_by("reason").len().sort("len", descending=True)
@@ -46,7 +48,9 @@ def print_summary(cfg: LakeConfig, console: Console) -> None:
         console.print("[bold]quarantine reasons[/]")
         for reason, n in reasons.items():
             console.print(f"  {n:>6,}  {reason}")
-    turns = delta.read_table(cfg.table("silver", "turns"), columns=["training_ok"])
+    turns = delta.read_table(
+        cfg.table("silver", "turns"), columns=["training_ok"], storage_options=cfg.storage_options
+    )
     if turns is not None and turns.height:
         excluded = turns.filter(~pl.col("training_ok")).height
         console.print(
