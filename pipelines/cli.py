@@ -115,6 +115,17 @@ def _hours_to_run(cfg: LakeConfig, hour_from: str | None, hour_to: str | None) -
     return hours
 
 
+def _check_pseudonym_key(cfg: LakeConfig, demo: bool) -> None:
+    """Fail before any run starts when silver could not pseudonymize user ids."""
+    from pipelines.pii.pseudonym import PseudonymKeyError, load_pseudonym_key
+
+    demo = demo or os.environ.get("KVARN_DEMO") == "1"
+    try:
+        load_pseudonym_key(demo=demo, key_file=f"{cfg.secrets}/pseudonym.key")
+    except PseudonymKeyError as exc:
+        raise KvarnError(str(exc).replace("run in demo mode", "pass --demo")) from exc
+
+
 @app.command()
 def run(
     hour_from: str | None = typer.Option(None, "--from", help="First hour (YYYY-MM-DDTHH, UTC)."),
@@ -132,6 +143,7 @@ def run(
     hours = _hours_to_run(cfg, hour_from, hour_to)
     if not hours:
         raise KvarnError("no hours to run in that range")
+    _check_pseudonym_key(cfg, demo)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     with Progress(*columns, console=err) as bar:
@@ -273,8 +285,8 @@ def main() -> None:
     try:
         app()
     except KvarnError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
     except (FileNotFoundError, PermissionError, ValueError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise SystemExit(1) from None

@@ -21,7 +21,8 @@ def kvarn(
     *args: str, data: Path | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
-    env.pop("DAGSTER_HOME", None)
+    for name in ("DAGSTER_HOME", "KVARN_PSEUDONYM_KEY", "KVARN_DEMO", "KVARN_LAKE", "KVARN_DATA"):
+        env.pop(name, None)
     if data is not None:
         env["KVARN_DATA"] = str(data)
     return subprocess.run(
@@ -106,3 +107,13 @@ def test_dagster_cli_materializes_an_hour(tmp_path: Path) -> None:
     turns = delta.read_table(LakeConfig(data_dir=str(tmp_path)).table("silver", "turns"))
     assert turns is not None and turns.height > 0
     assert set(turns["hour"].to_list()) == {"2025-09-01T12"}
+
+
+def test_run_without_a_pseudonym_key_fails_before_any_run(tmp_path: Path) -> None:
+    gen = kvarn("generate", "--out", str(tmp_path / "landing"), "--days", "1",
+                "--events-per-hour", "5", "--start", "2025-09-01")  # fmt: skip
+    assert gen.returncode == 0, gen.stderr
+    res = kvarn("run", "--from", "2025-09-01T10", "--to", "2025-09-01T10", data=tmp_path)
+    assert res.returncode == 1
+    assert res.stderr.count("\n") == 1 and "KVARN_PSEUDONYM_KEY" in res.stderr
+    assert not (tmp_path / "lake").exists()
