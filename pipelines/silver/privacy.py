@@ -72,21 +72,55 @@ class RecordMasker:
                 if name in wants_surrogate:
                     smap = self.surrogates(record.get("session_id"))
                     record[f"{name}_surrogate"] = render(text, entities, "surrogate", smap)
+        self._mask_structured(table, records)
         for record in records:
-            self._mask_structured(table, record)
+            if "user_id" in record:
+                uid = record.pop("user_id")
+                record["user_pseudo"] = pseudonymize_user_id(uid, self.key) if uid else None
         return counts
 
-    def _mask_structured(self, table: str, record: dict[str, Any]) -> None:
+    def _mask_structured(self, table: str, records: list[dict[str, Any]]) -> None:
+        """Mask JSON-valued fields: every string leaf of every record in one batch (slot
+        values repeat a lot, and each distinct one is analyzed once), rendered both ways."""
         wants_surrogate = SURROGATE_FIELDS[table]
-        for name in JSON_FIELDS[table]:
-            if name not in record:
-                continue
-            raw = record[name]
-            record[name] = _dumps(self.masker.mask_json(raw, mode="placeholder"))
-            if name in wants_surrogate:
-                smap = self.surrogates(record.get("session_id"))
-                surrogate = self.masker.mask_json(raw, mode="surrogate", surrogates=smap)
-                record[f"{name}_surrogate"] = _dumps(surrogate)
-        if "user_id" in record:
-            uid = record.pop("user_id")
-            record["user_pseudo"] = pseudonymize_user_id(uid, self.key) if uid else None
+        names = list(JSON_FIELDS[table])
+        leaves: list[str] = []
+        for record in records:
+            for name in names:
+                _collect_strings(record.get(name), leaves)
+        found = dict(zip(leaves, self.masker.analyze_many(leaves), strict=True))
+        for record in records:
+            smap = self.surrogates(record.get("session_id"))
+            for name in names:
+                if name not in record:
+                    continue
+                raw = record[name]
+                record[name] = _dumps(self._rebuild(raw, found, "placeholder", None))
+                if name in wants_surrogate:
+                    surrogate = self._rebuild(raw, found, "surrogate", smap)
+                    record[f"{name}_surrogate"] = _dumps(surrogate)
+
+    def _rebuild(
+        self, value: Any, found: dict[str, Any], mode: str, smap: SurrogateMap | None
+    ) -> Any:
+        if isinstance(value, str):
+            return render(value, found[value], mode, smap)
+        if isinstance(value, dict):
+            return {k: self._rebuild(v, found, mode, smap) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._rebuild(v, found, mode, smap) for v in value]
+        if isinstance(value, int) and not isinstance(value, bool):
+            # long integers can be phone numbers or personnummer: the masker's own rules
+            return self.masker.mask_json(value, mode=mode, surrogates=smap)
+        return value
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect_strings(v, out)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _collect_strings(v, out)
