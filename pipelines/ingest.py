@@ -21,7 +21,14 @@ from typing import Any
 import polars as pl
 
 from pipelines.hashing import event_hash
-from pipelines.io.landing import LandingLine, files_for_days, read_lines, window_days
+from pipelines.io.landing import (
+    LandingLine,
+    files_for_days,
+    line_spans,
+    read_lines,
+    read_some_lines,
+    window_days,
+)
 from pipelines.timestamps import hour_key, hour_start, parse_event_ts
 from pipelines.validate import SUPPORTED_VERSIONS, schema_problem
 
@@ -98,37 +105,53 @@ def in_window(landing_day: date, event_day: date, late_days: int) -> bool:
     return landing_day - timedelta(days=late_days) <= event_day <= landing_day + timedelta(days=1)
 
 
-def _owners(path: Path, telemetry_root: str, late_days: int) -> list[str]:
-    """Owner hour of every line of a file, in line order."""
+@dataclass(frozen=True)
+class FileIndex:
+    """Owner hour and byte span of every line of one landing file."""
+
+    owners: list[str]
+    spans: list[tuple[int, int]]
+    terminated: bool
+
+
+def _index(path: Path, late_days: int) -> FileIndex:
+    data = path.read_bytes()
+    day = date.fromisoformat(path.parent.name)
+    spans, terminated = line_spans(data)
     owners: list[str] = []
     previous: str | None = None
-    for line in read_lines(path, telemetry_root):
-        _, ts = _readable_ts(line.raw)
-        if ts is not None and in_window(line.day, ts.date(), late_days):
-            owner = hour_key(ts)
+    for start, end in spans:
+        _, ts = _readable_ts(data[start:end])
+        if ts is not None and in_window(day, ts.date(), late_days):
+            owner = sys.intern(hour_key(ts))
         else:
-            owner = previous or f"{line.day.isoformat()}T00"
+            owner = previous or sys.intern(f"{day.isoformat()}T00")
         owners.append(owner)
         previous = owner
-    return owners
+    return FileIndex(owners, spans, terminated)
 
 
-# Only owner hours are cached (a short interned string per line), never parsed events: a
-# backfill over many hours must not hold the whole landing zone in memory.
-_CACHE: dict[tuple[str, int, int, int], list[str]] = {}
+# Only owner hours and line offsets are cached, never parsed events or line bytes: a backfill
+# over many hours must not hold the landing zone in memory.
+_CACHE: dict[tuple[str, int, int, int], FileIndex] = {}
 
 
-def file_owners(path: Path, telemetry_root: str, late_days: int) -> list[str]:
-    """Owner hours of every line of a file, cached by (path, size, mtime) within the process."""
+def file_index(path: Path, late_days: int) -> FileIndex:
+    """The file's line index, cached by (path, size, mtime) within the process."""
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns, late_days)
     hit = _CACHE.get(key)
     if hit is None:
         if len(_CACHE) > 4096:
             _CACHE.clear()
-        hit = [sys.intern(h) for h in _owners(path, telemetry_root, late_days)]
+        hit = _index(path, late_days)
         _CACHE[key] = hit
     return hit
+
+
+def file_owners(path: Path, telemetry_root: str, late_days: int) -> list[str]:
+    """Owner hours of every line of a file, in line order."""
+    return file_index(path, late_days).owners
 
 
 def classify_file(path: Path, telemetry_root: str, late_days: int) -> list[Classified]:
@@ -259,15 +282,10 @@ def owned_lines(
     files = files_for_days(telemetry_root, window_days(start.date(), late_days))
     out: list[Classified] = []
     for path in files:
-        owners = file_owners(path, telemetry_root, late_days)
-        if hour not in owners:
-            continue
-        lines = read_lines(path, telemetry_root)
-        out.extend(
-            Classified(line=line, owner=owner)
-            for line, owner in zip(lines, owners, strict=True)
-            if owner == hour
-        )
+        index = file_index(path, late_days)
+        wanted = [i for i, owner in enumerate(index.owners) if owner == hour]
+        lines = read_some_lines(path, telemetry_root, index.spans, wanted, index.terminated)
+        out.extend(Classified(line=line, owner=hour) for line in lines)
     return out
 
 

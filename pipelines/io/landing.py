@@ -47,21 +47,67 @@ def files_for_days(telemetry_root: str, days: list[date]) -> list[Path]:
     return files
 
 
+def line_spans(data: bytes) -> tuple[list[tuple[int, int]], bool]:
+    """(start, end) byte offsets of every line (terminator excluded) and whether the last line
+    ended with a newline. A trailing newline does not start an extra empty line."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    size = len(data)
+    while pos < size:
+        nl = data.find(b"\n", pos)
+        end = size if nl == -1 else nl
+        stop = end - 1 if end > pos and data[end - 1 : end] == b"\r" else end
+        spans.append((pos, stop))
+        if nl == -1:
+            return spans, False
+        pos = nl + 1
+    return spans, True
+
+
+def relative_source(path: Path, telemetry_root: str) -> str:
+    return os.path.relpath(path, telemetry_root).replace(os.sep, "/")
+
+
 def read_lines(path: Path, telemetry_root: str) -> Iterator[LandingLine]:
     data = path.read_bytes()
-    rel = os.path.relpath(path, telemetry_root).replace(os.sep, "/")
+    rel = relative_source(path, telemetry_root)
     day = date.fromisoformat(path.parent.name)
-    if not data:
-        return
-    parts = data.split(b"\n")
-    terminated = parts[-1] == b""
-    if terminated:
-        parts.pop()
-    last = len(parts)
-    for i, raw in enumerate(parts, start=1):
-        if raw.endswith(b"\r"):
-            raw = raw[:-1]
-        yield LandingLine(rel, i, raw, day, last_unterminated=(i == last and not terminated))
+    spans, terminated = line_spans(data)
+    last = len(spans)
+    for i, (start, end) in enumerate(spans, start=1):
+        yield LandingLine(
+            rel, i, data[start:end], day, last_unterminated=(i == last and not terminated)
+        )
+
+
+def read_some_lines(
+    path: Path,
+    telemetry_root: str,
+    spans: list[tuple[int, int]],
+    indices: list[int],
+    terminated: bool,
+) -> list[LandingLine]:
+    """Only the lines at ``indices`` (0-based, ascending), reading just the byte range that
+    holds them: an hour reads its own part of a file, not the whole landing day."""
+    if not indices:
+        return []
+    rel = relative_source(path, telemetry_root)
+    day = date.fromisoformat(path.parent.name)
+    first, last_needed = spans[indices[0]][0], spans[indices[-1]][1]
+    with path.open("rb") as fh:
+        fh.seek(first)
+        chunk = fh.read(last_needed - first)
+    last = len(spans) - 1
+    return [
+        LandingLine(
+            rel,
+            i + 1,
+            chunk[spans[i][0] - first : spans[i][1] - first],
+            day,
+            last_unterminated=(i == last and not terminated),
+        )
+        for i in indices
+    ]
 
 
 def window_days(hour_day: date, late_days: int) -> list[date]:
