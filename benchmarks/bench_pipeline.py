@@ -63,6 +63,11 @@ def polars_baseline(telemetry: Path, scratch: Path) -> tuple[float, int]:
     return time.perf_counter() - t0, rows
 
 
+def _rss_mb() -> float:
+    """Peak resident memory of this process so far."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--events", type=int, default=200_000)
@@ -78,6 +83,7 @@ def main() -> None:
         stats = generate(scratch / "landing", days=args.days, events_per_hour=per_hour,
                          seed=args.seed, start=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
         t_gen = time.perf_counter() - t0
+        rss_gen = _rss_mb()
         cfg = LakeConfig(data_dir=str(scratch))
         hours = all_owner_hours(cfg.telemetry, day_dirs(cfg.telemetry))
 
@@ -85,17 +91,19 @@ def main() -> None:
         for hour in hours:
             build_bronze_hour(cfg, hour)
         t_bronze = time.perf_counter() - t0
+        rss_bronze = _rss_mb()
 
         opts = SilverOptions(demo=True)
         t0 = time.perf_counter()
         for hour in hours:
             build_silver_hour(cfg, hour, opts)
         t_silver = time.perf_counter() - t0
+        rss_silver = _rss_mb()
 
         t_polars, polars_rows = polars_baseline(Path(cfg.telemetry), scratch)
         events = delta.count_rows(cfg.table("bronze", "events"))
         turns = delta.count_rows(cfg.table("silver", "turns"))
-        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_mb = _rss_mb()
         total = t_bronze + t_silver
         print(f"lines generated        {stats.lines:>12,}   ({t_gen:.1f} s)")
         print(f"hours                  {len(hours):>12,}")
@@ -106,7 +114,8 @@ def main() -> None:
         print(f"end-to-end events/s    {stats.lines / total:>12,.0f}   ({total:.1f} s)")
         print(f"polars.read_ndjson/s   {polars_rows / t_polars:>12,.0f}   ({t_polars:.2f} s)")
         print(f"ratio kvarn/polars     {total / t_polars:>12.1f}x slower (parse-only baseline)")
-        print(f"peak RSS               {rss_mb:>12,.0f} MB")
+        print(f"peak RSS               {rss_mb:>12,.0f} MB   (after generate {rss_gen:,.0f}, "
+              f"bronze {rss_bronze:,.0f}, silver {rss_silver:,.0f})")  # fmt: skip
     finally:
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
