@@ -50,6 +50,18 @@ def test_generate_run_sql(tmp_path: Path) -> None:
     assert q.stdout.strip().splitlines() == ["n", str(expected)]
     summary = kvarn("summary", data=tmp_path)
     assert summary.returncode == 0 and "silver_turns" in summary.stdout
+    # the plain duckdb client, prepared by `kvarn duckdb --print-init`, sees the same views
+    init = kvarn("duckdb", "--print-init", data=tmp_path)
+    assert init.returncode == 0, init.stderr
+    init_file = tmp_path / "init.sql"
+    init_file.write_text(init.stdout, encoding="utf-8")
+    shell = subprocess.run(
+        [str(BIN / "duckdb"), "-init", str(init_file), "-csv", "-noheader"],
+        input="select count(*) from silver_turns;\n",
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.strip().splitlines()[-1] == str(expected)
 
 
 def test_sql_error_is_one_line(tmp_path: Path) -> None:
