@@ -224,7 +224,7 @@ class NearDupStore:
         probes = make_probes(sig, hashes)
 
         stored_ref, stored_ts, stored_probe = self._scan(dt, min(batch.days))
-        doc, row = probe_matches(probes, stored_probe, self.threshold)
+        doc, row = _best_matches(probes, stored_probe, comp, stored_ref, stored_ts, self.threshold)
         assigned = _label(batch, distinct, group, comp, doc, stored_ref[row], stored_ts[row])
         sizes = _sizes(assigned, stored_ref)
         self._persist(dt, batch, assigned, sizes, distinct, group, sig, probes)
@@ -345,6 +345,55 @@ class NearDupStore:
 
 
 # -- labels and sizes ----------------------------------------------------------------------------
+
+
+# Stored rows matched per step: bounds memory however long the history is. A template that
+# recurs all month (hundreds of members on both sides) otherwise expands into millions of
+# candidate pairs at once.
+MATCH_CHUNK = 16_384
+
+
+def _best_matches(
+    probes: Probes,
+    stored: Probes,
+    comp: np.ndarray,
+    stored_ref: np.ndarray,
+    stored_ts: np.ndarray,
+    threshold: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Verified (doc, stored row) pairs reduced to the earliest stored cluster per batch
+    component, chunk by chunk. ``_label`` keeps only that per component, so the result equals
+    matching against all stored rows at once."""
+    n_stored = len(stored_ref)
+    docs: list[np.ndarray] = []
+    rows: list[np.ndarray] = []
+    for lo in range(0, n_stored, MATCH_CHUNK):
+        part = {name: column[lo : lo + MATCH_CHUNK] for name, column in stored.items()}
+        doc, row = probe_matches(probes, part, threshold)
+        if doc.size:
+            doc, row = _earliest_per_component(doc, row + lo, comp, stored_ref, stored_ts)
+            docs.append(doc)
+            rows.append(row)
+    if not docs:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    return _earliest_per_component(
+        np.concatenate(docs), np.concatenate(rows), comp, stored_ref, stored_ts
+    )
+
+
+def _earliest_per_component(
+    doc: np.ndarray,
+    row: np.ndarray,
+    comp: np.ndarray,
+    stored_ref: np.ndarray,
+    stored_ts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    order = np.lexsort((stored_ref[row], stored_ts[row], comp[doc]))
+    keys = comp[doc][order]
+    first = np.concatenate([[True], keys[1:] != keys[:-1]])
+    pick = order[first]
+    return doc[pick], row[pick]
 
 
 def _label(
