@@ -58,7 +58,7 @@ def load_person_support(
     # recognizer runs, so the recognizers themselves are plain: the reference path
     # (``analyze_plain``, presidio on every text) runs them on every text.
     recognizers = list(persons.build_person_recognizers(list(allow_list), prefiltered=True))
-    cue: PersonCue = persons.person_cue
+    cue: PersonCue = persons.allow_listed_cue(list(allow_list))
     return recognizers, cue
 
 

@@ -18,8 +18,9 @@ organisations, greetings, relationship words, everyday words, allow-list).
 from __future__ import annotations
 
 import os
+import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -87,6 +88,25 @@ def _safe_words() -> frozenset[str]:
     return frozenset(
         word for word in words if not rules.name_evidence(word) and word not in lex.ambiguous
     )
+
+
+def allow_listed_cue(allow_list: Sequence[str]) -> Callable[[str], bool]:
+    """``person_cue`` that ignores the allow-listed words (the assistant's own name, which
+    users say in most requests: "alice tänd lampan"). The detector never reports an
+    allow-listed word, so skipping a text whose only cue it was loses nothing."""
+    words = sorted({w.casefold() for w in allow_list if w.strip()}, key=len, reverse=True)
+    if not words:
+        return person_cue
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+    probe = tuple(words)
+
+    def cue(text: str) -> bool:
+        lowered = text.casefold()
+        if any(w in lowered for w in probe):
+            text = pattern.sub(" ", text)  # a space keeps the next word off position 0
+        return person_cue(text)
+
+    return cue
 
 
 def person_cue(text: str) -> bool:

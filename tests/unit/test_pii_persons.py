@@ -13,6 +13,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 from pipelines.pii import persons_eval
 from pipelines.pii.persons import (
     PersonDetector,
+    allow_listed_cue,
     build_person_recognizers,
     find_persons,
     heldout_rows,
@@ -119,6 +120,20 @@ def test_cue_never_hides_a_name_the_detector_would_find() -> None:
     for text, spans in zip(texts, ungated.detect_batch(texts), strict=True):
         if spans:
             assert person_cue(text), text
+
+
+def test_allow_listed_cue_skips_only_the_assistants_name() -> None:
+    cue = allow_listed_cue(["Alice"])
+    for text in ("alice tänd lampan", "Hej Alice!", "Alice, vad blir vädret imorgon?"):
+        assert person_cue(text) and not cue(text), text
+    for text in ("alice ring erik", "Hej Alice, ring Erik", "Alicebo tänd", "ring Alice Svensson"):
+        assert cue(text), text
+    ungated = PersonDetector(use_cue=False, cache_size=0)
+    texts = [persons_eval.parse_case(case)[0] for case in persons_eval.COMMAND_CASES]
+    texts += [f"alice {t.lower()}" for t in texts] + [f"Hej Alice, {t}" for t in texts]
+    for text, spans in zip(texts, ungated.detect_batch(texts), strict=True):
+        if spans:
+            assert cue(text), text
 
 
 def test_model_loads_from_the_package_directory_without_download() -> None:
