@@ -109,6 +109,43 @@ def allow_listed_cue(allow_list: Sequence[str]) -> Callable[[str], bool]:
     return cue
 
 
+@cache
+def _safe_places() -> frozenset[str]:
+    """One-word places and organisations ("Uppsala", "Visby", "ICA") that are no listed or
+    harvested name in any form. The precision filter drops them even when the model tags them,
+    so the detector never reports them, capitalised or not. Ordinary words are *not* safe when
+    capitalised mid-sentence: "Meddela Klara att …" names someone."""
+    lex = load_lexicon()
+    return frozenset(
+        word
+        for word in lex.non_name_phrases
+        if word
+        and " " not in word
+        and word not in lex.first_names
+        and not lex.is_surname(word)
+        and word not in lex.corpus_names
+        and word not in lex.ambiguous
+    )
+
+
+@cache
+def _cue_safe() -> frozenset[str]:
+    return _safe_words() | _safe_places()
+
+
+def _only_safe_capitals(text: str) -> bool:
+    """True if every capitalised word after the first character is a safe one."""
+    safe = _safe_places()
+    for i, word in enumerate(text.split()):
+        if word.lower() == word or (i == 0 and word[1:].lower() == word[1:]):
+            continue
+        for part in word.translate(_SEPARATORS).split():
+            folded = part.casefold()
+            if folded != part and folded not in safe:
+                return False
+    return True
+
+
 def person_cue(text: str) -> bool:
     """Cheap pre-check: False only if the text cannot contain a person name.
 
@@ -118,9 +155,9 @@ def person_cue(text: str) -> bool:
     punctuation, which keeps the common case to a few set lookups.
     """
     lowered = text.lower()
-    if lowered[1:] != text[1:]:
+    if lowered[1:] != text[1:] and not _only_safe_capitals(text):
         return True
-    safe = _safe_words()
+    safe = _cue_safe()
     for word in lowered.split():
         if word not in safe:
             for part in word.translate(_SEPARATORS).split():

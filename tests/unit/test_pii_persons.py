@@ -136,6 +136,25 @@ def test_allow_listed_cue_skips_only_the_assistants_name() -> None:
             assert cue(text), text
 
 
+def test_cue_with_places_and_allow_list_never_hides_a_name() -> None:
+    """The masker's cue (places, organisations and the allow-listed name do not count) on
+    held-out news, its lower-cased copy and generated assistant utterances."""
+    from pipelines.generate import sample_events
+
+    cue = allow_listed_cue(["Alice"])
+    texts = [str(e["input"]["text"]) for e in sample_events(1500, seed=3) if "input" in e]
+    texts += ["Meddela Klara att ring mig", "vad blir vädret i Uppsala", "Ring Kiruna-Nisse"]
+    if CORPUS.exists():
+        held = [str(row["text"]) for row in heldout_rows(CORPUS)]
+        texts += held + [text.lower() for text in held]
+    ungated = PersonDetector(use_cue=False, cache_size=0)
+    for text, spans in zip(texts, ungated.detect_batch(texts), strict=True):
+        names = [text[s.start : s.end] for s in spans if text[s.start : s.end] != "Alice"]
+        if names:
+            assert cue(text), (text, names)
+    assert not cue("vad blir vädret i Uppsala") and not cue("Lägg mjölk på ICA-listan")
+
+
 def test_model_loads_from_the_package_directory_without_download() -> None:
     assert (MODEL_DIR / "config.cfg").exists()
     nlp = load_model()
