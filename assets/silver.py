@@ -43,6 +43,9 @@ TURNS = SILVER_KEYS["turns"]
         for name, key in SILVER_KEYS.items()
     ],
     partitions_def=HOURLY,
+    # Silver updates global state (seen hashes, near-duplicate bands): one hour at a time
+    # across runs, so parallel backfill runs never race on the same state partition.
+    pool="kvarn_state",
 )
 def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[MaterializeResult]:
     """Exact dedupe → PII masking → date normalization → near-dup clusters, for one hour."""
