@@ -11,11 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from deltalake import DeltaTable, write_deltalake
 
 from pipelines.io import delta
-
-retry_commit = delta.retry_commit
 
 
 def read_gold(
@@ -26,35 +23,9 @@ def read_gold(
     version: int | None = None,
     storage_options: dict[str, str] | None = None,
 ) -> pl.DataFrame | None:
-    """Read a table this module merges into; None when it does not exist yet.
-
-    Merges write ``string_view`` parquet columns, and pyarrow-dataset filters (what
-    ``delta.read_table`` uses) then fail with "no kernel matching (string, string_view)";
-    polars' Delta scanner reads them fine and still prunes files by statistics.
-    """
-    if delta.open_table(path, storage_options) is None:
-        return None
-    lf = pl.scan_delta(path, version=version, storage_options=storage_options)
-    if where is not None:
-        lf = lf.filter(where)
-    if columns is not None:
-        lf = lf.select(list(columns))
-    return lf.collect()
-
-
-def _create(
-    path: str,
-    frame: pl.DataFrame,
-    stats_columns: Sequence[str] | None,
-    storage_options: dict[str, str] | None,
-) -> None:
-    config = {"delta.dataSkippingStatsColumns": ",".join(stats_columns)} if stats_columns else None
-    write_deltalake(
-        path,
-        delta.to_arrow(frame),
-        mode="append",
-        configuration=config,
-        storage_options=storage_options,
+    """Read a gold table (optionally filtered); None when it does not exist yet."""
+    return delta.read_table(
+        path, where=where, columns=columns, version=version, storage_options=storage_options
     )
 
 
@@ -68,31 +39,17 @@ def merge_scoped(
     stats_columns: Sequence[str] | None = None,
     storage_options: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Upsert ``frame`` by ``keys`` and, in the same commit, delete target rows that match the SQL
-    predicate ``delete_scope`` (over ``t.`` columns) but are absent from ``frame``.
-
-    ``update_columns`` limits what a match may change (None: every column). The table is created
-    (with ``frame``'s schema, even when empty) on first use.
-    """
-    if delta.open_table(path, storage_options) is None:
-        _create(path, frame, stats_columns, storage_options)
-        return {"num_target_rows_inserted": frame.height, "created": True}
-    source = delta.to_arrow(frame)
-    predicate = " AND ".join(f"t.{k} = s.{k}" for k in keys)
-
-    def run() -> dict[str, Any]:
-        dt = DeltaTable(path, storage_options=storage_options)
-        builder = dt.merge(source, predicate, source_alias="s", target_alias="t")
-        if update_columns is None:
-            builder = builder.when_matched_update_all()
-        elif update_columns:
-            builder = builder.when_matched_update({c: f"s.{c}" for c in update_columns})
-        builder = builder.when_not_matched_insert_all()
-        if delete_scope is not None:
-            builder = builder.when_not_matched_by_source_delete(delete_scope or None)
-        return dict(builder.execute())
-
-    return retry_commit(run)
+    """Upsert by ``keys`` and, in the same commit, delete rows in ``delete_scope`` that are
+    absent from ``frame`` (see ``delta.merge_rows``)."""
+    return delta.merge_rows(
+        path,
+        frame,
+        keys,
+        update_columns=update_columns,
+        delete_scope=delete_scope,
+        stats_columns=stats_columns,
+        storage_options=storage_options,
+    )
 
 
 def _rows_by_key(
@@ -121,7 +78,7 @@ def replace_rows(
     """
     existing = read_gold(path, storage_options=storage_options)
     if existing is None:
-        _create(path, frame, stats_columns, storage_options)
+        delta.append_rows(path, frame, stats_columns=stats_columns, storage_options=storage_options)
         return delta.table_version(path, storage_options)
     compare = [c for c in frame.columns if c != key and c not in keep_columns]
     old = _rows_by_key(existing, key, compare) if set(compare) <= set(existing.columns) else {}

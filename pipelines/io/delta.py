@@ -107,13 +107,17 @@ def merge_rows(
     keys: Sequence[str],
     *,
     update_columns: Sequence[str] | None = None,
+    delete_scope: str | None = None,
     partition_by: Sequence[str] | None = None,
     stats_columns: Sequence[str] | None = None,
     storage_options: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Upsert rows by ``keys``. ``update_columns`` limits what a match may change (None: all).
 
-    Creates the table on first use. Returns deltalake's merge metrics.
+    ``delete_scope`` (an SQL predicate over ``t.`` columns, "" for every row) also deletes, in
+    the same commit, target rows it matches that are absent from ``frame``: derived tables can
+    drop rows that no longer follow from their inputs. Creates the table on first use (with the
+    frame's schema, even when empty). Returns deltalake's merge metrics.
     """
     table = to_arrow(frame)
     dt = open_table(path, storage_options)
@@ -127,7 +131,7 @@ def merge_rows(
             storage_options=storage_options,
         )
         return {"num_target_rows_inserted": table.num_rows, "created": True}
-    if table.num_rows == 0:
+    if table.num_rows == 0 and delete_scope is None:
         return {"num_target_rows_inserted": 0}
     predicate = " AND ".join(f"t.{k} = s.{k}" for k in keys)
 
@@ -138,7 +142,10 @@ def merge_rows(
             builder = builder.when_matched_update_all()
         elif update_columns:
             builder = builder.when_matched_update({c: f"s.{c}" for c in update_columns})
-        return dict(builder.when_not_matched_insert_all().execute())
+        builder = builder.when_not_matched_insert_all()
+        if delete_scope is not None:
+            builder = builder.when_not_matched_by_source_delete(delete_scope or None)
+        return dict(builder.execute())
 
     return retry_commit(run)
 
@@ -183,6 +190,7 @@ def _predicate(c: pl.Expr, op: str, val: Any) -> pl.Expr:
 def read_table(
     path: str,
     *,
+    where: pl.Expr | None = None,
     filters: list[tuple[str, str, Any]] | None = None,
     columns: Sequence[str] | None = None,
     storage_options: dict[str, str] | None = None,
@@ -196,6 +204,8 @@ def read_table(
     if open_table(path, storage_options) is None:
         return None
     lf = pl.scan_delta(path, version=version, storage_options=storage_options)
+    if where is not None:
+        lf = lf.filter(where)
     for col, op, val in filters or []:
         lf = lf.filter(_predicate(pl.col(col), op, val))
     if columns:
