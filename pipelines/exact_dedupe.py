@@ -24,6 +24,11 @@ SEEN_SCHEMA = {
 }
 
 
+MAX_FILES = 96
+"""Files the seen-hash table may hold before it is compacted: every hour's merge adds up to one
+file per bucket, and every lookup reads all of them."""
+
+
 @dataclass(frozen=True)
 class ClaimResult:
     keep: pl.DataFrame  # rows of the input whose hash this hour owns
@@ -72,4 +77,5 @@ def claim_hashes(
             partition_by=["bucket"],
             storage_options=storage_options,
         )
+        delta.compact_if_fragmented(path, MAX_FILES, storage_options)
     return ClaimResult(keep, dropped, new.height)

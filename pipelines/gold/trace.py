@@ -6,8 +6,9 @@ without Dagster. Only event ids are read, never text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -16,20 +17,33 @@ from pipelines.gold.store import read_gold
 from pipelines.io import delta
 
 
-def missing_events(cfg: LakeConfig, event_ids: Iterable[str]) -> set[str]:
-    """The ids among ``event_ids`` found in no silver table."""
+def missing_events(
+    cfg: LakeConfig, event_ids: Iterable[str], hours: Sequence[str] | None = None
+) -> set[str]:
+    """The ids among ``event_ids`` found in no silver table.
+
+    ``hours`` names the partitions the events most likely sit in (a candidate's own hour):
+    they are searched first, and only ids not found there are looked for in every partition,
+    so an hourly check reads one hour of silver instead of all of it.
+    """
     wanted = set(event_ids)
+    if hours:
+        wanted = _missing(cfg, wanted, [("hour", "in", sorted(set(hours)))])
+    return _missing(cfg, wanted, [])
+
+
+def _missing(cfg: LakeConfig, wanted: set[str], scope: list[tuple[str, str, Any]]) -> set[str]:
     for table in SILVER_TABLES:
         if not wanted:
             break
         found = delta.read_table(
             cfg.table("silver", table),
-            filters=[("event_id", "in", sorted(wanted))],
+            filters=[*scope, ("event_id", "in", sorted(wanted))],
             columns=["event_id"],
             storage_options=cfg.storage_options,
         )
         if found is not None:
-            wanted -= set(found["event_id"].to_list())
+            wanted = wanted - set(found["event_id"].to_list())
     return wanted
 
 
@@ -45,9 +59,11 @@ class TraceReport:
         return self.without_reason == 0 and self.untraced_rows == 0
 
 
-def _trace(cfg: LakeConfig, frame: pl.DataFrame) -> tuple[int, int]:
+def _trace(
+    cfg: LakeConfig, frame: pl.DataFrame, hours: Sequence[str] | None = None
+) -> tuple[int, int]:
     ids = [i for ids in frame["event_ids"].to_list() for i in ids or []]
-    missing = missing_events(cfg, ids)
+    missing = missing_events(cfg, ids, hours)
     untraced = sum(1 for ids in frame["event_ids"].to_list() if not ids or set(ids) & missing)
     return untraced, len(missing)
 
@@ -64,7 +80,7 @@ def check_candidates(cfg: LakeConfig, hour: str | None = None) -> TraceReport:
     if cands is None or cands.height == 0:
         return TraceReport(rows=0)
     no_reason = cands.filter(pl.col("reasons").list.len().fill_null(0) == 0).height
-    untraced, missing = _trace(cfg, cands)
+    untraced, missing = _trace(cfg, cands, None if hour is None else [hour])
     return TraceReport(cands.height, no_reason, untraced, missing)
 
 
