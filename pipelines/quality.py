@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.io import delta
-from pipelines.pii.audit import scan_text
+from pipelines.pii.audit import scan_text, walk_strings
 
 _NON_TEXT = {"event_id", "hour", "session_id", "turn_id", "user_pseudo", "env", "cluster_id"}
 
@@ -27,17 +27,29 @@ class PartitionAudit:
     by_type: dict[str, int] = field(default_factory=dict)
 
 
+def _holds_strings(dtype: Any) -> bool:
+    """Whether a polars type is a string or holds strings (in lists, arrays or structs)."""
+    if dtype == pl.Utf8:
+        return True
+    if isinstance(dtype, pl.List | pl.Array):
+        return _holds_strings(dtype.inner)
+    if isinstance(dtype, pl.Struct):
+        return any(_holds_strings(f.dtype) for f in dtype.fields)
+    return False
+
+
 def _strings(frame: pl.DataFrame) -> list[tuple[str, str]]:
-    """(column, value) for every non-empty string in the frame's text columns."""
+    """(column, value) for every non-empty string in the frame's text columns, nested ones
+    (lists, structs) included."""
     out: list[tuple[str, str]] = []
     for name, dtype in frame.schema.items():
-        if name in _NON_TEXT:
+        if name in _NON_TEXT or not _holds_strings(dtype):
             continue
         if dtype == pl.Utf8:
             out.extend((name, v) for v in frame[name].to_list() if v)
-        elif dtype == pl.List(pl.Utf8):
-            for values in frame[name].to_list():
-                out.extend((name, v) for v in values or [] if v)
+            continue
+        for value in frame[name].to_list():
+            out.extend((name, v) for _path, v in walk_strings(value, "") if v)
     return out
 
 

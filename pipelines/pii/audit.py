@@ -15,7 +15,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,17 +188,17 @@ def _scan(text: str) -> list[tuple[str, int, int, bool]]:
     return found
 
 
-def _walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+def walk_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
     """(json path, string) for every string inside nested dicts/lists (keys included)."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _walk_strings(str(key), f"{path}.<key>")
-            yield from _walk_strings(item, f"{path}.{key}")
+            yield from walk_strings(str(key), f"{path}.<key>")
+            yield from walk_strings(item, f"{path}.{key}")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _walk_strings(item, f"{path}[{index}]")
+            yield from walk_strings(item, f"{path}[{index}]")
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**5:
         yield path, str(value)
 
@@ -232,24 +232,8 @@ def _arrow_values(table: Any, source: str) -> Iterator[tuple[str, str]]:
             if value is None:
                 continue
             yield from (
-                (f"{source}:{name}[{row}]{path}", text) for path, text in _walk_strings(value, "")
+                (f"{source}:{name}[{row}]{path}", text) for path, text in walk_strings(value, "")
             )
-
-
-def audit_delta_tables(paths: Sequence[str]) -> AuditReport:
-    """Scan every string (and nested/JSON string) column of each Delta table."""
-    from deltalake import DeltaTable
-
-    report = AuditReport()
-    for path in paths:
-        dataset = DeltaTable(str(path)).to_pyarrow_dataset()
-        for batch_index, batch in enumerate(dataset.to_batches()):
-            import pyarrow as pa
-
-            table = pa.Table.from_batches([batch])
-            _scan_values(_arrow_values(table, f"{path}#b{batch_index}"), report)
-        report.sources.append(str(path))
-    return report
 
 
 AUDITED_SUFFIXES = (".jsonl", ".json", ".parquet", ".md", ".txt", ".csv")
@@ -282,7 +266,7 @@ def _file_values(path: Path, rel: str) -> Iterator[tuple[str, str]]:
         except ValueError:
             yield rel, path.read_text(encoding="utf-8", errors="replace")
             return
-        yield from ((f"{rel}{p}", t) for p, t in _walk_strings(document, ""))
+        yield from ((f"{rel}{p}", t) for p, t in walk_strings(document, ""))
         return
     with path.open(encoding="utf-8", errors="replace") as handle:
         for line_no, line in enumerate(handle, start=1):
@@ -292,6 +276,6 @@ def _file_values(path: Path, rel: str) -> Iterator[tuple[str, str]]:
                 except ValueError:
                     yield f"{rel}:{line_no}", line
                     continue
-                yield from ((f"{rel}:{line_no}{p}", t) for p, t in _walk_strings(record, ""))
+                yield from ((f"{rel}:{line_no}{p}", t) for p, t in walk_strings(record, ""))
             else:
                 yield f"{rel}:{line_no}", line

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deltalake import write_deltalake
 
-from pipelines.pii.audit import audit_delta_tables, audit_files, scan_text
+from pipelines.pii.audit import audit_files, scan_text
+from pipelines.quality import audit_frames
 
 
 def kinds(text: str) -> list[tuple[str, bool]]:
@@ -55,32 +56,22 @@ def test_name_like_residues_are_reported_not_blocking() -> None:
     assert kinds("Anna Svensson") == []  # a sentence start is not evidence
 
 
-def test_audit_delta_tables_scans_every_string_column(tmp_path: Path) -> None:
-    clean = tmp_path / "silver_clean"
-    leaky = tmp_path / "silver_leaky"
-    schema_rows = {
+def test_the_table_audit_scans_every_string_column_nested_ones_too(tmp_path: Path) -> None:
+    rows = {
         "event_id": ["e1", "e2"],
         "hour": ["2025-01-01T03", "2025-01-01T03"],
         "text": ["ring <PHONE>", "boka möte med Anna Svensson"],
         "slots": [json.dumps({"contact": "<PERSON>"}), json.dumps({"n": 3})],
         "count": [1, 2],
     }
-    write_deltalake(str(clean), pa.table(schema_rows))
-    leaky_rows = dict(schema_rows)
-    leaky_rows["slots"] = [json.dumps({"contact": "070-123 45 67"}), json.dumps({"n": 3})]
-    leaky_rows["args"] = [[{"k": "a", "v": "x"}], [{"k": "mail", "v": "anna@firma.se"}]]
-    write_deltalake(str(leaky), pa.table(leaky_rows))
-
-    ok = audit_delta_tables([str(clean)])
-    assert ok.ok and ok.values_scanned >= 6
-    assert ok.counts() == {"NAME_LIKE": 1}
-
-    bad = audit_delta_tables([str(clean), str(leaky)])
-    assert not bad.ok
-    assert sorted(f.type for f in bad.blocking) == ["EMAIL", "PHONE"]
-    locations = " ".join(f.location for f in bad.blocking)
-    assert ":slots[0]" in locations and ":args[1]" in locations
-    assert "070-123" not in json.dumps(bad.to_dict())  # reports never carry the value
+    clean = audit_frames([pl.DataFrame(rows)])
+    assert clean.blocking == 0 and clean.by_type == {"NAME_LIKE": 1}
+    leaky = dict(rows)
+    leaky["slots"] = [json.dumps({"contact": "070-123 45 67"}), json.dumps({"n": 3})]
+    leaky["args"] = [[{"k": "a", "v": "x"}], [{"k": "mail", "v": "anna@firma.se"}]]
+    bad = audit_frames([pl.DataFrame(rows), pl.DataFrame(leaky)])
+    assert bad.blocking == 2
+    assert bad.by_type == {"NAME_LIKE": 2, "PHONE": 1, "EMAIL": 1}
 
 
 def test_audit_files_covers_jsonl_json_parquet_and_markdown(tmp_path: Path) -> None:
