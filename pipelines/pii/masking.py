@@ -8,7 +8,7 @@ passed as a JSON number is still personal data.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -83,9 +83,28 @@ class PiiMasker(PiiAnalyzer):
         _check_mode(mode)
         if mode == "surrogate" and surrogates is None:
             surrogates = SurrogateMap()
+        return self._rebuild(value, self.analyze_json([value]), mode, surrogates)
+
+    def analyze_json(self, values: Iterable[Any]) -> dict[str, list[Entity]]:
+        """Entities of every string inside ``values``, analysed as one batch.
+
+        For callers that mask many JSON documents (a table's slot values repeat a lot) and
+        render each more than once; pair with ``render_json``."""
         strings: list[str] = []
-        _collect_strings(value, strings)
-        found = dict(zip(strings, self.analyze_many(strings), strict=True))
+        for value in values:
+            _collect_strings(value, strings)
+        return dict(zip(strings, self.analyze_many(strings), strict=True))
+
+    def render_json(
+        self,
+        value: Any,
+        found: dict[str, list[Entity]],
+        mode: str = "placeholder",
+        surrogates: SurrogateMap | None = None,
+    ) -> Any:
+        """A copy of ``value`` with its strings rendered from ``found`` (``analyze_json`` of
+        a batch that held ``value``) and long integers masked; keys untouched."""
+        _check_mode(mode)
         return self._rebuild(value, found, mode, surrogates)
 
     def _rebuild(

@@ -84,43 +84,14 @@ class RecordMasker:
         values repeat a lot, and each distinct one is analyzed once), rendered both ways."""
         wants_surrogate = SURROGATE_FIELDS[table]
         names = list(JSON_FIELDS[table])
-        leaves: list[str] = []
-        for record in records:
-            for name in names:
-                _collect_strings(record.get(name), leaves)
-        found = dict(zip(leaves, self.masker.analyze_many(leaves), strict=True))
+        found = self.masker.analyze_json(r.get(name) for r in records for name in names)
         for record in records:
             smap = self.surrogates(record.get("session_id"))
             for name in names:
                 if name not in record:
                     continue
                 raw = record[name]
-                record[name] = _dumps(self._rebuild(raw, found, "placeholder", None))
+                record[name] = _dumps(self.masker.render_json(raw, found, "placeholder"))
                 if name in wants_surrogate:
-                    surrogate = self._rebuild(raw, found, "surrogate", smap)
+                    surrogate = self.masker.render_json(raw, found, "surrogate", smap)
                     record[f"{name}_surrogate"] = _dumps(surrogate)
-
-    def _rebuild(
-        self, value: Any, found: dict[str, Any], mode: str, smap: SurrogateMap | None
-    ) -> Any:
-        if isinstance(value, str):
-            return render(value, found[value], mode, smap)
-        if isinstance(value, dict):
-            return {k: self._rebuild(v, found, mode, smap) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._rebuild(v, found, mode, smap) for v in value]
-        if isinstance(value, int) and not isinstance(value, bool):
-            # long integers can be phone numbers or personnummer: the masker's own rules
-            return self.masker.mask_json(value, mode=mode, surrogates=smap)
-        return value
-
-
-def _collect_strings(value: Any, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _collect_strings(v, out)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            _collect_strings(v, out)

@@ -86,6 +86,23 @@ def test_mask_json_masks_values_recursively_and_keeps_keys(masker: PiiMasker) ->
     }
 
 
+def test_one_analysis_renders_many_documents_like_mask_json(masker: PiiMasker) -> None:
+    docs = [
+        {"contact": "Anna Svensson", "phone": "070-123 45 67", "n": 46701234567},
+        {"to": ["anna@example.se", "ring 08-123 456 78"], "same": "070-123 45 67"},
+        "plain text",
+    ]
+    found = masker.analyze_json(docs)
+    for doc in docs:
+        assert masker.render_json(doc, found) == masker.mask_json(doc)
+    smap = SurrogateMap(scope="s")
+    once = [masker.render_json(d, found, "surrogate", smap) for d in docs]
+    assert once[0]["phone"] == once[1]["same"]  # one fake number per real one
+    assert "070-123 45 67" not in json.dumps(once, ensure_ascii=False)
+    with pytest.raises(ValueError, match="unknown mask mode"):
+        masker.render_json(docs[0], found, "nope")
+
+
 def test_mask_many_keeps_none_and_order(masker: PiiMasker) -> None:
     out = masker.mask_many([None, "hej", "ring 0701234567"])
     assert out == [(None, []), ("hej", []), ("ring <PHONE>", out[2][1])]
