@@ -26,6 +26,7 @@ All use the same number of permutations; rensa needs bands dividing ``num_perm``
     .venv/bin/python benchmarks/bench_dedupe.py --n 1000000 --skip-naive --skip-rensa
     .venv/bin/python benchmarks/bench_dedupe.py --sweep            # shingle size, num_perm
     .venv/bin/python benchmarks/bench_dedupe.py --store --store-hours 200,1000 --skip-methods
+    .venv/bin/python benchmarks/bench_dedupe.py --store-silver --store-hours 200,1000 --skip-methods
 """
 
 from __future__ import annotations
@@ -526,6 +527,95 @@ def store_benchmark(args: argparse.Namespace) -> None:
             )
 
 
+def _fill_history(
+    store_path: str, n: int, days: int, end: datetime, args: argparse.Namespace
+) -> None:
+    """Assign ``n`` planted utterances spread over the ``days`` before ``end``, day by day."""
+    import polars as pl
+
+    from pipelines.dedupe.store import NearDupStore
+
+    corpus = planted_corpus(n, args.seed, args.source)
+    secs = np.sort(np.random.default_rng(args.seed).integers(0, days * 86400, n))
+    t0 = end - timedelta(days=days)
+    store = NearDupStore(store_path)
+    schema: dict[str, Any] = {"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "text": pl.Utf8}
+    day_of = secs // 86400
+    for day in range(days):
+        rows = np.flatnonzero(day_of == day)
+        store.assign(
+            pl.DataFrame(
+                {
+                    "event_id": [f"hist{i:09d}" for i in rows],
+                    "ts": [t0 + timedelta(seconds=int(secs[i])) for i in rows],
+                    "text": [corpus.texts[i] for i in rows],
+                },
+                schema=schema,
+            )
+        )
+
+
+def silver_hour_benchmark(args: argparse.Namespace) -> None:
+    """A whole silver hour (masking, dates, exact and near dedupe, Delta writes) against an
+    empty band store and against 30 days of history at the same rate of turns per hour.
+
+    ``--store-hours`` counts events. Only turns (the utterances the band store keeps) enter
+    the history, so it holds the generated day's turns once per day of the window.
+    """
+    import polars as pl
+
+    from pipelines.bronze import build_bronze_hour
+    from pipelines.config import LakeConfig
+    from pipelines.generate import generate
+    from pipelines.ingest import all_owner_hours
+    from pipelines.io import delta
+    from pipelines.io.landing import day_dirs
+    from pipelines.silver.build import SilverOptions, build_silver_hour
+
+    def silver(src: Path, hour: str, tmp: str) -> tuple[float, int]:
+        run = Path(tmp) / "run"
+        shutil.copytree(src, run)
+        t = time.perf_counter()
+        report = build_silver_hour(LakeConfig(data_dir=str(run)), hour, SilverOptions(demo=True))
+        elapsed = time.perf_counter() - t
+        shutil.rmtree(run)
+        return elapsed, report.rows["turns"]
+
+    for hour_size in [int(h) for h in args.store_hours.split(",")]:
+        with tempfile.TemporaryDirectory(prefix="bench_silver_hour_") as tmp:
+            start = datetime(2025, 4, 1, tzinfo=UTC)
+            empty = Path(tmp) / "empty"
+            generate(empty / "landing", days=1, events_per_hour=hour_size, seed=args.seed,
+                     start=start)  # fmt: skip
+            cfg = LakeConfig(data_dir=str(empty))
+            day = all_owner_hours(cfg.telemetry, day_dirs(cfg.telemetry))
+            for hour in day:
+                build_bronze_hour(cfg, hour)
+            kinds = delta.read_table(cfg.table("bronze", "events"), columns=["event"])
+            assert kinds is not None
+            day_turns = kinds.filter(pl.col("event") == "orchestrator.turn").height
+            hours = day[12 : 14 + args.repeat]  # daytime hours, the busy part of the day
+            silver(empty, hours[0], tmp)  # loads the masker and the person model
+            full = Path(tmp) / "full"
+            shutil.copytree(empty, full)
+            stored = day_turns * args.store_days
+            store_path = LakeConfig(data_dir=str(full)).table("state", "neardup_bands")
+            _fill_history(store_path, stored, args.store_days, start, args)
+            times: dict[str, list[float]] = {"empty": [], "full": []}
+            turns: list[int] = []
+            for hour in hours[1:]:
+                for name, src in (("empty", empty), ("full", full)):
+                    elapsed, n = silver(src, hour, tmp)
+                    times[name].append(elapsed)
+                turns.append(n)
+            e, f = statistics.median(times["empty"]), statistics.median(times["full"])
+            print(
+                f"silver hour of {hour_size:,} events ({statistics.median(turns):.0f} turns): "
+                f"empty band store {e * 1000:.0f} ms, {args.store_days} days ({stored:,} stored "
+                f"turns) {f * 1000:.0f} ms, ratio {f / e:.2f}x (median of {len(turns)} hours)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -542,6 +632,9 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true", help="shingle size and num_perm sweep")
     parser.add_argument("--store", action="store_true", help="hour vs 30 days of Delta history")
     parser.add_argument("--store-hours", default="200,1000", help="events per hour, comma list")
+    parser.add_argument(
+        "--store-silver", action="store_true", help="whole silver hour vs 30 days of history"
+    )
     parser.add_argument("--store-days", type=int, default=30)
     parser.add_argument("--worker", choices=sorted(METHODS), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
@@ -558,6 +651,8 @@ def main() -> None:
         sweep(args)
     if args.store:
         store_benchmark(args)
+    if args.store_silver:
+        silver_hour_benchmark(args)
 
 
 if __name__ == "__main__":
