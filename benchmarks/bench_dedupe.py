@@ -555,12 +555,28 @@ def _fill_history(
         )
 
 
+def _fill_seen_hashes(path: str, per_day: int, days: int, end: datetime) -> None:
+    """Claim ``per_day`` random event hashes for each of the ``days`` before ``end``."""
+    import hashlib
+
+    import polars as pl
+
+    from pipelines.exact_dedupe import claim_hashes
+
+    for day in range(days):
+        hour = (end - timedelta(days=days - day)).strftime("%Y-%m-%dT%H")
+        ids = [hashlib.sha256(f"hist-{day}-{i}".encode()).hexdigest() for i in range(per_day)]
+        rows = pl.DataFrame({"event_id": ids, "source_file": "history", "line_no": 0})
+        claim_hashes(path, hour, rows)
+
+
 def silver_hour_benchmark(args: argparse.Namespace) -> None:
     """A whole silver hour (masking, dates, exact and near dedupe, Delta writes) against an
     empty band store and against 30 days of history at the same rate of turns per hour.
 
     ``--store-hours`` counts events. Only turns (the utterances the band store keeps) enter
-    the history, so it holds the generated day's turns once per day of the window.
+    the band history, so it holds the generated day's turns once per day of the window; the
+    seen-hash table holds the day's events once per day.
     """
     import polars as pl
 
@@ -599,8 +615,11 @@ def silver_hour_benchmark(args: argparse.Namespace) -> None:
             full = Path(tmp) / "full"
             shutil.copytree(empty, full)
             stored = day_turns * args.store_days
-            store_path = LakeConfig(data_dir=str(full)).table("state", "neardup_bands")
-            _fill_history(store_path, stored, args.store_days, start, args)
+            full_cfg = LakeConfig(data_dir=str(full))
+            _fill_history(full_cfg.table("state", "neardup_bands"), stored, args.store_days,
+                          start, args)  # fmt: skip
+            _fill_seen_hashes(full_cfg.table("state", "seen_hashes"), kinds.height, args.store_days,
+                              start)  # fmt: skip
             times: dict[str, list[float]] = {"empty": [], "full": []}
             turns: list[int] = []
             for hour in hours[1:]:

@@ -1,8 +1,14 @@
 """Exact deduplication with a persistent seen-hash table in Delta.
 
-The first hour that processes an event hash claims it. Later sightings in other hours are
-dropped and counted; a rerun of the claiming hour keeps its own events, so reruns are idempotent.
-The table is partitioned by the hash's first hex digit so lookups touch a sixteenth of it.
+The first hour that processes an event hash claims it: an append of the hashes it has not
+seen. Later sightings in other hours are dropped and counted; a rerun of the claiming hour
+keeps its own events and appends nothing, so reruns are idempotent.
+
+The table is partitioned by the claiming hour's ``day``. Each hour appends one small file to
+its day; once a day is over (a claim for a later day arrives) its files are compacted into one,
+so a lookup opens about one file per day and the hourly write never touches older days — no
+part of an hour's write grows with history. The lookup itself reads the ``event_id`` column of
+every day (a re-delivery may come months later).
 """
 
 from __future__ import annotations
@@ -11,22 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
+import pyarrow as pa
 
 from pipelines.io import delta
 
 SEEN_SCHEMA = {
-    "bucket": pl.Utf8,
+    "day": pl.Utf8,
     "event_id": pl.Utf8,
     "first_hour": pl.Utf8,
     "first_source_file": pl.Utf8,
     "first_line_no": pl.Int64,
     "claimed_at": pl.Datetime("us", "UTC"),
 }
-
-
-MAX_FILES = 96
-"""Files the seen-hash table may hold before it is compacted: every hour's merge adds up to one
-file per bucket, and every lookup reads all of them."""
+PARTITION = "day"
 
 
 @dataclass(frozen=True)
@@ -45,16 +48,19 @@ def claim_hashes(
     """``rows`` has ``event_id, source_file, line_no``, one row per distinct hash."""
     if rows.height == 0:
         return ClaimResult(rows, 0, 0)
+    migrate_layout(path, storage_options)
     ids = rows["event_id"].to_list()
-    buckets = sorted({i[0] for i in ids})
     seen = delta.read_table(
         path,
-        filters=[("bucket", "in", buckets), ("event_id", "in", ids)],
+        filters=[("event_id", "in", ids)],
         columns=["event_id", "first_hour"],
         storage_options=storage_options,
     )
     if seen is None:
         seen = pl.DataFrame(schema={"event_id": pl.Utf8, "first_hour": pl.Utf8})
+    # Two claims of one hash can only come from runs racing past the silver pool: the
+    # earliest hour owns it, for every hour that asks.
+    seen = seen.sort("first_hour").unique(subset="event_id", keep="first")
     joined = rows.join(seen, on="event_id", how="left")
     keep_mask = pl.col("first_hour").is_null() | (pl.col("first_hour") == hour)
     keep = joined.filter(keep_mask).drop("first_hour")
@@ -62,20 +68,46 @@ def claim_hashes(
     new = joined.filter(pl.col("first_hour").is_null())
     if new.height:
         claims = new.select(
-            pl.col("event_id").str.slice(0, 1).alias("bucket"),
+            pl.lit(hour[:10]).alias(PARTITION),
             "event_id",
             pl.lit(hour).alias("first_hour"),
             pl.col("source_file").alias("first_source_file"),
             pl.col("line_no").alias("first_line_no"),
             pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")).alias("claimed_at"),
         )
-        delta.merge_rows(
-            path,
-            claims,
-            keys=["bucket", "event_id"],
-            update_columns=[],
-            partition_by=["bucket"],
-            storage_options=storage_options,
-        )
-        delta.compact_if_fragmented(path, MAX_FILES, storage_options)
+        delta.append_rows(path, claims, partition_by=[PARTITION], storage_options=storage_options)
+        compact_closed_days(path, hour[:10], storage_options)
     return ClaimResult(keep, dropped, new.height)
+
+
+def compact_closed_days(
+    path: str, current_day: str, storage_options: dict[str, str] | None = None
+) -> list[str]:
+    """Rewrite each day before ``current_day`` that holds several files as one file."""
+    dt = delta.open_table(path, storage_options)
+    if dt is None:
+        return []
+    actions = pl.from_arrow(pa.table(dt.get_add_actions(flatten=True)))
+    assert isinstance(actions, pl.DataFrame)
+    column = f"partition.{PARTITION}"
+    counts = actions.group_by(column).len()
+    days = sorted(counts.filter((pl.col("len") > 1) & (pl.col(column) < current_day))[column])
+    for day in days:
+        delta.compact_partition(path, PARTITION, day, storage_options)
+    return days
+
+
+def migrate_layout(path: str, storage_options: dict[str, str] | None = None) -> bool:
+    """Rewrite a table of the earlier layout (partitioned by the hash's first hex digit) into
+    day partitions, once. Returns whether it did."""
+    dt = delta.open_table(path, storage_options)
+    if dt is None or dt.metadata().partition_columns == [PARTITION]:
+        return False
+    old = delta.read_table(path, storage_options=storage_options)
+    assert old is not None
+    frame = old.select(
+        pl.col("first_hour").str.slice(0, 10).alias(PARTITION),
+        *[c for c in SEEN_SCHEMA if c != PARTITION],
+    )
+    delta.replace_table(path, frame, partition_by=[PARTITION], storage_options=storage_options)
+    return True

@@ -253,22 +253,39 @@ def count_rows(path: str, storage_options: dict[str, str] | None = None) -> int:
     return int(dt.to_pyarrow_dataset().count_rows())
 
 
-def compact_if_fragmented(
-    path: str, max_files: int, storage_options: dict[str, str] | None = None
-) -> bool:
-    """Bin-pack the table's small files once it holds more than ``max_files``.
-
-    For tables that take a merge every hour into every partition: each merge adds files, and
-    every later read opens all of them. Returns whether a compaction ran.
-    """
+def replace_table(
+    path: str,
+    frame: pl.DataFrame | pa.Table,
+    *,
+    partition_by: Sequence[str] | None = None,
+    storage_options: dict[str, str] | None = None,
+) -> None:
+    """Overwrite the whole table, schema and partitioning included (a layout migration)."""
+    table = to_arrow(frame)
+    retry_commit(
+        lambda: write_deltalake(
+            path,
+            table,
+            mode="overwrite",
+            schema_mode="overwrite",
+            partition_by=list(partition_by) if partition_by else None,
+            configuration=_config(None),
+            storage_options=storage_options,
+        )
+    )
     dt = open_table(path, storage_options)
-    if dt is None or len(dt.file_uris()) <= max_files:
-        return False
+    assert dt is not None
+    _checkpointing(dt)
+
+
+def compact_partition(
+    path: str, column: str, value: str, storage_options: dict[str, str] | None = None
+) -> None:
+    """Bin-pack the files of one partition into as few as possible."""
 
     def compact() -> None:
-        current = open_table(path, storage_options)
-        if current is not None:
-            current.optimize.compact()
+        dt = open_table(path, storage_options)
+        if dt is not None:
+            dt.optimize.compact(partition_filters=[(column, "=", value)])
 
     retry_commit(compact)
-    return True
