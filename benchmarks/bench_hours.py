@@ -61,7 +61,7 @@ def main() -> None:
             raise SystemExit(f"{len(failed)} hour(s) failed: {failed[:3]}")
         per_hour = [b - a for a, b in itertools.pairwise(stamps)]
         blocks = [per_hour[i : i + args.block] for i in range(0, len(per_hour), args.block)]
-        if len(blocks) > 2 and len(blocks[-1]) < args.block:  # a late-event stub hour or two
+        if len(blocks) > 2 and len(blocks[-1]) < args.block:  # a trailing partial block
             blocks[-2].extend(blocks.pop())
         for i, block in enumerate(blocks):
             first = i * args.block

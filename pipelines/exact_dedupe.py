@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import polars as pl
-import pyarrow as pa
+from deltalake import DeltaTable
 
 from pipelines.io import delta
 
@@ -48,7 +48,9 @@ def claim_hashes(
     """``rows`` has ``event_id, source_file, line_no``, one row per distinct hash."""
     if rows.height == 0:
         return ClaimResult(rows, 0, 0)
-    migrate_layout(path, storage_options)
+    dt = delta.open_table(path, storage_options)
+    if dt is not None and migrate_layout(dt, path, storage_options):
+        dt = delta.open_table(path, storage_options)
     ids = rows["event_id"].to_list()
     seen = delta.read_table(
         path,
@@ -76,32 +78,19 @@ def claim_hashes(
             pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")).alias("claimed_at"),
         )
         delta.append_rows(path, claims, partition_by=[PARTITION], storage_options=storage_options)
-        compact_closed_days(path, hour[:10], storage_options)
+        if dt is not None:  # the append only adds to this hour's day, which stays open
+            for day in delta.fragmented_partitions(dt, PARTITION):
+                if day < hour[:10]:
+                    delta.compact_partition(path, PARTITION, day, storage_options)
     return ClaimResult(keep, dropped, new.height)
 
 
-def compact_closed_days(
-    path: str, current_day: str, storage_options: dict[str, str] | None = None
-) -> list[str]:
-    """Rewrite each day before ``current_day`` that holds several files as one file."""
-    dt = delta.open_table(path, storage_options)
-    if dt is None:
-        return []
-    actions = pl.from_arrow(pa.table(dt.get_add_actions(flatten=True)))
-    assert isinstance(actions, pl.DataFrame)
-    column = f"partition.{PARTITION}"
-    counts = actions.group_by(column).len()
-    days = sorted(counts.filter((pl.col("len") > 1) & (pl.col(column) < current_day))[column])
-    for day in days:
-        delta.compact_partition(path, PARTITION, day, storage_options)
-    return days
-
-
-def migrate_layout(path: str, storage_options: dict[str, str] | None = None) -> bool:
+def migrate_layout(
+    dt: DeltaTable, path: str, storage_options: dict[str, str] | None = None
+) -> bool:
     """Rewrite a table of the earlier layout (partitioned by the hash's first hex digit) into
     day partitions, once. Returns whether it did."""
-    dt = delta.open_table(path, storage_options)
-    if dt is None or dt.metadata().partition_columns == [PARTITION]:
+    if dt.metadata().partition_columns == [PARTITION]:
         return False
     old = delta.read_table(path, storage_options=storage_options)
     assert old is not None

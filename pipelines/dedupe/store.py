@@ -57,6 +57,7 @@ from pipelines.dedupe.probes import (
     probe_matches,
     take_rows,
 )
+from pipelines.io import delta
 from pipelines.io.delta import retry_commit
 
 CONFIG_TAG = f"{SCHEME}-p{NUM_PERM}-seed{SEED}-b{BANDS}r{ROWS}-c{SHINGLE_SIZE}"
@@ -162,7 +163,7 @@ class NearDupStore:
         if new.height:
             answers = pl.concat([known, self._assign_new(dt, new)], how="vertical")
             if self.auto_compact and dt is not None:
-                closed = [d for d in _days_with_many_files(dt) if d < min(_days(new))]
+                closed = [d for d in delta.fragmented_partitions(dt, "day") if d < min(_days(new))]
                 if closed:
                     self.compact(closed)
         return frame.select("event_id").join(
@@ -186,7 +187,7 @@ class NearDupStore:
         dt = self._open()
         if dt is None:
             return 0
-        todo = list(days) if days is not None else _days_with_many_files(dt)
+        todo = list(days) if days is not None else delta.fragmented_partitions(dt, "day")
         for day in todo:
             date.fromisoformat(day)  # only a date may reach the predicate
             table = dt.to_pyarrow_dataset().to_table(filter=ds.field("day") == day)
@@ -457,13 +458,6 @@ def _binary_rows(matrix: np.ndarray) -> pa.Array:
     return pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
-
-
-def _days_with_many_files(dt: DeltaTable) -> list[str]:
-    actions = _frame(pa.table(dt.get_add_actions(flatten=True)))
-    col = "partition.day"
-    counts = actions.group_by(col).len()
-    return sorted(counts.filter(pl.col("len") > 1)[col].to_list())
 
 
 def _days(frame: pl.DataFrame) -> list[str]:

@@ -278,6 +278,15 @@ def replace_table(
     _checkpointing(dt)
 
 
+def fragmented_partitions(dt: DeltaTable, column: str) -> list[str]:
+    """Values of partition ``column`` that hold more than one data file, sorted."""
+    actions = pl.from_arrow(pa.table(dt.get_add_actions(flatten=True)))
+    assert isinstance(actions, pl.DataFrame)
+    key = f"partition.{column}"
+    counts = actions.group_by(key).len()
+    return sorted(counts.filter(pl.col("len") > 1)[key].to_list())
+
+
 def compact_partition(
     path: str, column: str, value: str, storage_options: dict[str, str] | None = None
 ) -> None:

@@ -79,7 +79,7 @@ def test_a_bucket_partitioned_table_is_migrated_once(tmp_path: Path) -> None:
     assert seen is not None
     assert sorted(seen["event_id"]) == ["a" * 32, "b" * 32, "c" * 32]
     assert "bucket" not in seen.columns
-    assert not migrate_layout(path)  # already done
+    assert not migrate_layout(dt, path)  # already done
 
 
 def test_candidate_trace_looks_in_its_own_hour_first(
