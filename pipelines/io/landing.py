@@ -49,18 +49,31 @@ def files_for_days(telemetry_root: str, days: list[date]) -> list[Path]:
 
 def line_spans(data: bytes) -> tuple[list[tuple[int, int]], bool]:
     """(start, end) byte offsets of every line (terminator excluded) and whether the last line
-    ended with a newline. A trailing newline does not start an extra empty line."""
+    ended with a terminator. A trailing terminator does not start an extra empty line.
+
+    Lines end at "\\n", "\\r\\n" or a lone "\\r" (old Mac tools): otherwise a CR-only file
+    would be one line holding many events. Valid JSON never has a raw CR inside a string, so
+    splitting on it cannot cut an event in two. The next LF and CR are each found with a C-level
+    ``find`` and only searched again once passed, so a many-MB file costs no per-byte Python."""
     spans: list[tuple[int, int]] = []
     pos = 0
     size = len(data)
+    nl = data.find(b"\n")
+    cr = data.find(b"\r")  # -1 stays -1: an LF-only file never searches for CR again
     while pos < size:
-        nl = data.find(b"\n", pos)
-        end = size if nl == -1 else nl
-        stop = end - 1 if end > pos and data[end - 1 : end] == b"\r" else end
-        spans.append((pos, stop))
-        if nl == -1:
-            return spans, False
-        pos = nl + 1
+        if -1 < nl < pos:
+            nl = data.find(b"\n", pos)
+        if -1 < cr < pos:
+            cr = data.find(b"\r", pos)
+        if cr == -1 or -1 < nl < cr:
+            if nl == -1:
+                spans.append((pos, size))
+                return spans, False
+            spans.append((pos, nl))
+            pos = nl + 1
+        else:
+            spans.append((pos, cr))
+            pos = cr + 2 if nl == cr + 1 else cr + 1  # "\r\n" is one terminator
     return spans, True
 
 
