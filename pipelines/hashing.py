@@ -1,8 +1,14 @@
-"""Canonical event hashing.
+"""Canonical event hashing, and verification of the hash the producer wrote.
 
-The hash identifies an event independently of how it was transported: keys are sorted,
-separators fixed, and transport-only fields (the producer's own ``hash`` and ``delivery``
-details such as the retry attempt) are left out, so a re-delivered line hashes the same.
+kvarn's own hash identifies an event independently of how it was transported: keys are
+sorted, separators fixed, and transport-only fields (the producer's own ``hash`` and
+``delivery`` details such as the retry attempt) are left out, so a re-delivered line hashes
+the same. It is what exact deduplication keys on.
+
+The producer's hash (``log_event``: ``"sha256:"`` + SHA-256 of ``json.dumps(event,
+sort_keys=True, ensure_ascii=False)`` without ``hash``, after its masking) is only checked:
+``hash_ok`` tells whether the line is still what the producer wrote. It is never trusted as a
+key, because a producer computes it over whatever it was handed, ``delivery`` included.
 """
 
 from __future__ import annotations
@@ -20,6 +26,41 @@ def canonical_json(event: dict[str, Any]) -> str:
     return json.dumps(core, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _digest(text: str) -> str:
+    # A JSON "\ud800" escape decodes to a lone surrogate, which plain UTF-8 cannot encode;
+    # surrogatepass keeps such a line hashable instead of failing its whole hour.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def event_hash(event: dict[str, Any]) -> str:
     """SHA-256 hex digest of the canonical JSON of an event."""
-    return hashlib.sha256(canonical_json(event).encode("utf-8")).hexdigest()
+    return _digest(canonical_json(event))
+
+
+PRODUCER_PREFIX = "sha256:"
+_HEX64 = frozenset("0123456789abcdef")
+
+
+def producer_digest(event: dict[str, Any]) -> str:
+    """The hex digest ``log_event`` computes: every field but ``hash``, sorted keys, the
+    default separators, non-ASCII kept."""
+    body = {k: v for k, v in event.items() if k != "hash"}
+    return _digest(json.dumps(body, sort_keys=True, ensure_ascii=False))
+
+
+def producer_hash_ok(event: dict[str, Any]) -> bool | None:
+    """Whether the event's ``hash`` field verifies; None when it has none to verify.
+
+    ``sha256:<hex>`` is the producers' form; a bare 64-hex value is kvarn's earlier dialect,
+    which hashed the canonical form, so it may match either algorithm."""
+    if "hash" not in event:
+        return None
+    value = event["hash"]
+    if not isinstance(value, str):
+        return False
+    lowered = value.lower()
+    if lowered.startswith(PRODUCER_PREFIX):
+        return lowered[len(PRODUCER_PREFIX) :] == producer_digest(event)
+    if len(lowered) == 64 and set(lowered) <= _HEX64:
+        return lowered == event_hash(event) or lowered == producer_digest(event)
+    return False

@@ -11,16 +11,18 @@ the first line. Ownership depends only on the file's own contents, so reruns and
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from pipelines.hashing import event_hash
+from pipelines.envelope import derive_env
+from pipelines.hashing import event_hash, producer_hash_ok
 from pipelines.io.landing import (
     LandingLine,
     files_for_days,
@@ -30,9 +32,23 @@ from pipelines.io.landing import (
     window_days,
 )
 from pipelines.timestamps import hour_key, hour_start, parse_event_ts
-from pipelines.validate import SUPPORTED_VERSIONS, schema_problem
+from pipelines.validate import schema_problem, schema_version
 
 DEFAULT_LATE_DAYS = 1
+
+# Real events nest about 5 deep. Deeper lines are quarantined before json.loads, whose recursion
+# (and the validator's after it) would raise RecursionError and take the whole hour down.
+MAX_JSON_DEPTH = 64
+# Longer lines are quarantined unparsed; only a prefix of them is decoded for ``raw_text``.
+MAX_LINE_BYTES = 1 << 20
+RAW_TEXT_PREFIX_CHARS = 4096
+_BOM = b"\xef\xbb\xbf"
+# A JSON string (escapes included; an unterminated one runs to the end of the line) or a bracket.
+# Bytes 0x22, 0x5B, 0x5D, 0x7B, 0x7D never occur inside a multi-byte UTF-8 sequence.
+_DEPTH_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[{\]}]', re.DOTALL)
+# "\ud800".."\udfff": json.loads keeps an unpaired one as a lone surrogate, which no UTF-8
+# writer (polars included) accepts. Pairs (escaped emoji) are fine and common.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 EVENTS_SCHEMA: dict[str, Any] = {
     "hour": pl.Utf8,
@@ -41,6 +57,8 @@ EVENTS_SCHEMA: dict[str, Any] = {
     "event": pl.Utf8,
     "v": pl.Int64,
     "env": pl.Utf8,
+    "env_source": pl.Utf8,
+    "pii_masked": pl.Boolean,
     "hash_field": pl.Utf8,
     "hash_ok": pl.Boolean,
     "source_file": pl.Utf8,
@@ -52,8 +70,8 @@ EVENTS_SCHEMA: dict[str, Any] = {
     "lang": pl.Utf8,
     "raw": pl.Utf8,
 }
-EVENTS_STATS = ["hour", "event_id", "ts", "event", "v", "env", "hash_ok", "source_file",
-                "line_no", "ingested_at"]  # fmt: skip
+EVENTS_STATS = ["hour", "event_id", "ts", "event", "v", "env", "env_source", "hash_ok",
+                "source_file", "line_no", "ingested_at"]  # fmt: skip
 
 QUARANTINE_SCHEMA: dict[str, Any] = {
     "hour": pl.Utf8,
@@ -88,7 +106,49 @@ class IngestResult:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
+def too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether the JSON text nests arrays/objects more than ``limit`` levels deep.
+
+    Normal lines cost two C-level byte counts: fewer opening brackets than the limit cannot nest
+    deeper. Only bracket-heavy lines get a token scan that skips brackets inside strings."""
+    if raw.count(b"{") + raw.count(b"[") <= limit:
+        return False
+    depth = 0
+    for match in _DEPTH_TOKEN.finditer(raw):
+        char = raw[match.start()]
+        if char in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in b"]}":
+            depth = max(depth - 1, 0)
+    return False
+
+
+def _has_lone_surrogate(obj: object) -> bool:
+    """Whether a parsed value holds a string UTF-8 cannot encode (only asked for the rare lines
+    with a surrogate escape, so re-serialising the whole object is affordable)."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def strip_bom(raw: bytes) -> bytes:
+    """The line without a leading UTF-8 BOM (written by some Windows tools on a file's first
+    line), so such an event parses and lands in bronze as the event itself."""
+    return raw[len(_BOM) :] if raw.startswith(_BOM) else raw
+
+
 def _readable_ts(raw: bytes) -> tuple[dict[str, Any] | None, datetime | None]:
+    """The line's object and event time, or None where unreadable. Must never raise: the file
+    index runs over every line of a landing day, so one bad line would fail every hour."""
+    if len(raw) > MAX_LINE_BYTES:
+        return None, None
+    raw = strip_bom(raw)
+    if too_deep(raw):
+        return None, None
     try:
         obj = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -97,7 +157,7 @@ def _readable_ts(raw: bytes) -> tuple[dict[str, Any] | None, datetime | None]:
         return (obj if isinstance(obj, dict) else None), None
     try:
         return obj, parse_event_ts(obj["ts"])
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an epoch int too big for a float
         return obj, None
 
 
@@ -121,7 +181,8 @@ def _index(path: Path, late_days: int) -> FileIndex:
     owners: list[str] = []
     previous: str | None = None
     for start, end in spans:
-        _, ts = _readable_ts(data[start:end])
+        # An over-long line is unreadable without slicing (copying) its bytes.
+        _, ts = (None, None) if end - start > MAX_LINE_BYTES else _readable_ts(data[start:end])
         if ts is not None and in_window(day, ts.date(), late_days):
             owner = sys.intern(hour_key(ts))
         else:
@@ -164,18 +225,29 @@ def classify_file(path: Path, telemetry_root: str, late_days: int) -> list[Class
 
 
 def judge(item: Classified, late_days: int) -> Classified:
-    """Full validation of one owned line: fills ``reason`` for lines bound to quarantine."""
-    raw = item.line.raw
+    """Full validation of one owned line: fills ``reason`` for lines bound to quarantine.
+
+    Quarantined lines keep their bytes exactly as landed; a valid event's line loses a leading
+    BOM, so bronze ``raw`` is the event itself."""
+    landed = item.line
+    raw = landed.raw
 
     def bad(reason: str, detail: str) -> Classified:
-        return Classified(item.line, item.owner, None, None, reason, detail)
+        return Classified(landed, item.owner, None, None, reason, detail)
 
+    if len(raw) > MAX_LINE_BYTES:  # before any decode or copy of the bytes
+        return bad("line too long", f"{len(raw)} bytes; limit {MAX_LINE_BYTES}")
+    if raw.startswith(_BOM):
+        raw = strip_bom(raw)
+        item = Classified(replace(landed, raw=raw), item.owner, item.event, item.ts)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return bad("invalid UTF-8", f"byte {exc.start} is not valid UTF-8")
     if not text.strip():
         return bad("empty line", "line is empty or whitespace")
+    if too_deep(raw):
+        return bad("nesting too deep", f"JSON nesting deeper than {MAX_JSON_DEPTH} levels")
     obj = item.event
     if obj is None:
         try:
@@ -186,8 +258,10 @@ def judge(item: Classified, late_days: int) -> Classified:
             return bad("invalid JSON", f"JSON parse error at char {getattr(exc, 'pos', '?')}")
         if not isinstance(parsed, dict):
             return bad("not a JSON object", f"top-level JSON {type(parsed).__name__}")
+        if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(parsed):
+            return bad("invalid JSON", "string holds an unpaired UTF-16 surrogate escape")
         obj = parsed
-    if "v" in obj and obj["v"] not in SUPPORTED_VERSIONS:
+    if "v" in obj and schema_version(obj["v"]) is None:
         return bad("unsupported schema version", "field v is not a supported version")
     problem = schema_problem(obj)
     if problem is not None:
@@ -207,17 +281,20 @@ def judge(item: Classified, late_days: int) -> Classified:
 def _event_row(item: Classified, now: datetime) -> dict[str, Any]:
     ev = item.event
     assert ev is not None and item.ts is not None
-    h = event_hash(ev)
+    env, env_source = derive_env(ev)
     field_hash = ev.get("hash")
+    masked = ev.get("pii_masked")
     return {
         "hour": item.owner,
-        "event_id": h,
+        "event_id": event_hash(ev),
         "ts": item.ts,
         "event": ev["event"],
-        "v": ev["v"],
-        "env": ev["env"],
-        "hash_field": field_hash,
-        "hash_ok": field_hash == h,
+        "v": schema_version(ev["v"]),
+        "env": env,
+        "env_source": env_source,
+        "pii_masked": masked if isinstance(masked, bool) else None,
+        "hash_field": field_hash if isinstance(field_hash, str) else None,
+        "hash_ok": producer_hash_ok(ev),
         "source_file": item.line.source,
         "line_no": item.line.line_no,
         "ingested_at": now,
@@ -230,6 +307,14 @@ def _event_row(item: Classified, now: datetime) -> dict[str, Any]:
 
 
 def _quarantine_row(item: Classified, now: datetime) -> dict[str, Any]:
+    raw = item.line.raw
+    if len(raw) > MAX_LINE_BYTES:
+        # A prefix is enough to look at; decoding it all would double the row's memory. Four
+        # bytes per char at most, so this slice decodes to at least the first N chars.
+        n = RAW_TEXT_PREFIX_CHARS
+        raw_text = raw[: 4 * n].decode("utf-8", errors="replace")[:n]
+    else:
+        raw_text = raw.decode("utf-8", errors="replace")
     return {
         "hour": item.owner,
         "source_file": item.line.source,
@@ -237,8 +322,8 @@ def _quarantine_row(item: Classified, now: datetime) -> dict[str, Any]:
         "reason": item.reason,
         "detail": item.detail,
         "ingested_at": now,
-        "raw": item.line.raw,
-        "raw_text": item.line.raw.decode("utf-8", errors="replace"),
+        "raw": raw,
+        "raw_text": raw_text,
     }
 
 

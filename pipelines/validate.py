@@ -20,6 +20,20 @@ from jsonschema import Draft202012Validator
 SUPPORTED_VERSIONS = frozenset({1})
 
 
+def schema_version(value: object) -> int | None:
+    """The schema version a ``v`` value names, or None if it names none we read.
+
+    Producers write ``"1"`` (log_event's default); kvarn's earlier dialect wrote ``1``. A
+    boolean or a float is never a version, although ``True == 1 == 1.0`` in Python."""
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        number = int(value)
+    elif type(value) is int:
+        number = value
+    else:
+        return None
+    return number if number in SUPPORTED_VERSIONS else None
+
+
 def schemas_dir() -> Path:
     """The ``schemas/`` folder, both in a checkout and in an installed package."""
     here = Path(__file__).resolve().parent
@@ -65,6 +79,11 @@ def _describe(error: Any) -> str:
         missing = [f for f in error.validator_value if f not in (error.instance or {})]
         field = missing[0] if missing else "?"
         return f"missing required field {where.rstrip('/')}/{field}".replace("//", "/")
+    if error.validator == "anyOf" and all(
+        isinstance(option, dict) and set(option) == {"required"} for option in error.validator_value
+    ):
+        fields = " or ".join(f for option in error.validator_value for f in option["required"])
+        return f"missing required field {where.rstrip('/')}/{fields}".replace("//", "/")
     if error.validator == "additionalProperties":
         return f"unexpected field under {where}"
     return f"{where}: fails '{error.validator}'"

@@ -2,9 +2,10 @@
 
 Accepted: ISO-8601 with `Z` or an offset; epoch seconds, milliseconds or microseconds as a
 number or a string of digits (told apart by magnitude: below 1e11 seconds, below 1e14
-milliseconds, else microseconds). A naive ISO time is read as Europe/Stockholm wall-clock
-time, the assistant's home zone; at the autumn DST change the first of the two repeated
-times is taken, and a time in the spring gap moves forward by the gap.
+milliseconds, else microseconds). A naive ISO time is UTC: the assistant's producers build
+``ts`` from ``datetime.utcnow().isoformat()`` (``log_event`` appends the ``Z``, but the
+test helpers' own dicts carry the naive form), so reading it as local time would shift those
+events by one or two hours.
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ import math
 import re
 from datetime import UTC, datetime
 
-from pipelines.dates.timeutil import localize, parse_tz
-
-HOME_TZ = "Europe/Stockholm"
 _EPOCH_MS_MIN = 1e11  # 1e11 s is the year 5138; 1e11 ms is 1973
 _EPOCH_US_MIN = 1e14
 _NUMERIC = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
@@ -46,7 +44,7 @@ def parse_event_ts(value: str | int | float) -> datetime:
             f"timestamp is neither ISO-8601 nor epoch seconds/milliseconds ({_describe(value)})"
         ) from exc
     if parsed.tzinfo is None:
-        parsed = localize(parsed, parse_tz(HOME_TZ))
+        return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
@@ -54,12 +52,12 @@ def _from_epoch(number: int | float) -> datetime:
     if isinstance(number, float) and not math.isfinite(number):
         raise ValueError("epoch timestamp is not a finite number")
     magnitude = abs(number)
-    seconds = (
-        number / 1e6
-        if magnitude >= _EPOCH_US_MIN
-        else (number / 1e3 if magnitude >= _EPOCH_MS_MIN else number)
-    )
     try:
+        seconds = (
+            number / 1e6
+            if magnitude >= _EPOCH_US_MIN
+            else (number / 1e3 if magnitude >= _EPOCH_MS_MIN else number)
+        )
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError) as exc:
         raise ValueError("epoch timestamp out of range") from exc

@@ -18,7 +18,9 @@ EXPECTED = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
         "2025-09-01T08:00:00.000Z",
         "2025-09-01T10:00:00+02:00",
         "2025-09-01T04:00:00-04:00",
-        "2025-09-01 10:00:00",  # naive: Stockholm wall clock (CEST)
+        "2025-09-01 08:00:00",  # naive: UTC, as datetime.utcnow().isoformat() writes it
+        "2025-09-01T08:00:00",
+        "2025-09-01T08:00:00.000000Z",
         1756713600,
         1756713600.0,
         1756713600000,
@@ -32,12 +34,14 @@ def test_forms(value: str | int | float) -> None:
     assert got == EXPECTED and got.tzinfo == UTC
 
 
-def test_naive_winter_time_and_dst_edges() -> None:
-    assert parse_event_ts("2025-01-15T10:00:00") == datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
-    # 02:30 on 26 Oct 2025 happens twice in Stockholm: the first (CEST) is taken
-    assert parse_event_ts("2025-10-26T02:30:00") == datetime(2025, 10, 26, 0, 30, tzinfo=UTC)
-    # 02:30 on 30 Mar 2025 does not exist: moved forward by the gap (03:30 CEST)
-    assert parse_event_ts("2025-03-30T02:30:00") == datetime(2025, 3, 30, 1, 30, tzinfo=UTC)
+def test_producer_forms_of_utcnow() -> None:
+    """``utcnow().isoformat()`` drops the fraction when the microsecond is 0; with ``+ "Z"``
+    it is what log_event writes; both mean UTC, also across Stockholm's DST change."""
+    micro = datetime(2025, 10, 26, 2, 30, 0, 120345)
+    assert parse_event_ts(micro.isoformat() + "Z") == micro.replace(tzinfo=UTC)
+    assert parse_event_ts(micro.isoformat()) == micro.replace(tzinfo=UTC)
+    whole = datetime(2025, 3, 30, 2, 30)
+    assert parse_event_ts(whole.isoformat() + "Z") == whole.replace(tzinfo=UTC)
 
 
 @pytest.mark.parametrize("value", ["", "igår", "2025-13-01T00:00:00Z", True, None, [1], 1e30,

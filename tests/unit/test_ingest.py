@@ -21,7 +21,7 @@ def _broken_file(root: Path) -> int:
     ok2 = turn("2025-09-01T10:20:00+02:00", turn_id="t2")  # 08:20 UTC
     epoch = turn(1756721700000, turn_id="t3")  # 2025-09-01T10:15:00Z as epoch ms
     bad_schema = turn(turn_id="t4")
-    del bad_schema["nlu"]
+    del bad_schema["input"]["text"]  # a turn without its utterance
     wrong_type = turn(turn_id="t5")
     wrong_type["nlu"]["confidence"] = "hög"
     v2 = turn(turn_id="t6")
