@@ -173,8 +173,8 @@ class PiiAnalyzer:
         for recognizer in recognizers:
             trigger: Any = getattr(recognizer, "trigger", None)
             for entity in recognizer.supported_entities:
-                if entity == "PERSON":
-                    continue  # routed by person_cue
+                if entity == "PERSON" and not isinstance(trigger, re.Pattern):
+                    continue  # the name model is routed by person_cue
                 if isinstance(trigger, re.Pattern):
                     pattern = trigger.pattern
                     if trigger.flags & re.IGNORECASE:

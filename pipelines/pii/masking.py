@@ -14,6 +14,8 @@ from typing import Any
 
 from pipelines.pii.engine import PiiAnalyzer
 from pipelines.pii.entities import Entity
+from pipelines.pii.person_fields import person_field_entities
+from pipelines.pii.recognizers_producer import has_producer_mask
 from pipelines.pii.surrogates import SurrogateMap
 
 MASK_MODES = ("placeholder", "surrogate")
@@ -24,7 +26,8 @@ _MIN_PII_INT_DIGITS = 6
 def render(
     text: str, entities: Sequence[Entity], mode: str, surrogates: SurrogateMap | None
 ) -> str:
-    """Replace each entity in ``text`` by its placeholder or its surrogate."""
+    """Replace each entity in ``text`` by its placeholder or its surrogate (a span holding a
+    producer's placeholder keeps a placeholder: its value is unknown)."""
     if not entities:
         return text
     if mode not in MASK_MODES:
@@ -35,8 +38,9 @@ def render(
     cursor = 0
     for entity in entities:
         parts.append(text[cursor : entity.start])
-        if surrogates is not None and mode == "surrogate":
-            parts.append(surrogates.fake(entity.type, text[entity.start : entity.end]))
+        raw = text[entity.start : entity.end]
+        if surrogates is not None and mode == "surrogate" and not has_producer_mask(raw):
+            parts.append(surrogates.fake(entity.type, raw))
         else:
             parts.append(f"<{entity.type}>")
         cursor = entity.end
@@ -113,13 +117,17 @@ class PiiMasker(PiiAnalyzer):
         found: dict[str, list[Entity]],
         mode: str,
         surrogates: SurrogateMap | None,
+        key: object = None,
     ) -> Any:
+        """``key`` is the nearest dict key above ``value`` (a list inherits its key), so a
+        bare name under ``"to"`` or ``"attendees"`` is masked as the person it is."""
         if isinstance(value, str):
-            return render(value, found[value], mode, surrogates)
+            entities = person_field_entities(key, value, found[value])
+            return render(value, entities, mode, surrogates)
         if isinstance(value, dict):
-            return {k: self._rebuild(v, found, mode, surrogates) for k, v in value.items()}
+            return {k: self._rebuild(v, found, mode, surrogates, k) for k, v in value.items()}
         if isinstance(value, list | tuple):
-            return [self._rebuild(v, found, mode, surrogates) for v in value]
+            return [self._rebuild(v, found, mode, surrogates, key) for v in value]
         if isinstance(value, int) and not isinstance(value, bool):
             return self._mask_int(value, mode, surrogates)
         return value

@@ -234,11 +234,19 @@ class PersonDetector:
         spans = tuple(
             PersonSpan(tokens[cand.first].start, tokens[cand.last].end, *_score(cand))
             for cand in self.filter.finalize(tokens, merged, stop)
+            if cand.rule
+            or not _in_identifier(text, tokens[cand.first].start, tokens[cand.last].end)
         )
         self._cache[text] = spans
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return spans
+
+
+def _in_identifier(text: str, start: int, end: int) -> bool:
+    """A word glued to its neighbour by "_" is part of a code identifier ("test_sms_roundtrip",
+    "lights_on"): the model's guess there is no name (a rule's, from a name list, still is)."""
+    return (start > 0 and text[start - 1] == "_") or (end < len(text) and text[end] == "_")
 
 
 def _score(cand: Candidate) -> tuple[float, str]:

@@ -21,10 +21,12 @@ from pipelines.pii.recognizers_places import (
     PostcodeRecognizer,
     StreetAddressRecognizer,
 )
+from pipelines.pii.recognizers_producer import build_producer_mask_recognizers
 
 
 def build_swedish_recognizers() -> list[ValidatedPatternRecognizer]:
-    """Fresh instances of every pattern recognizer (person names come from persons.py)."""
+    """Fresh instances of every pattern recognizer (person names come from persons.py),
+    including the placeholders the producers already wrote."""
     return [
         PersonnummerRecognizer(),
         OrgnrRecognizer(),
@@ -38,4 +40,5 @@ def build_swedish_recognizers() -> list[ValidatedPatternRecognizer]:
         StreetAddressRecognizer(),
         PostcodeRecognizer(),
         PlateRecognizer(),
+        *build_producer_mask_recognizers(),
     ]
