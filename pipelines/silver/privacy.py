@@ -18,19 +18,22 @@ from pipelines.pii.masking import render
 from pipelines.silver.schemas import SURROGATE_FIELDS
 
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "turns": ("text", "output_text", "rag_query"),
+    "turns": ("text", "output_text", "output_text_en", "rag_query", "test_scenario",
+              "input_audio_ref", "tts_audio_ref"),
     "tool_calls": ("result", "error"),
     "rag_pairs": ("query",),
-    "test_results": ("root_cause", "message", "stack_trace", "test_scenario", "test_name"),
+    "test_results": ("root_cause", "message", "stack_trace", "test_scenario", "test_name",
+                     "user_impact", "system_stability", "input_text"),
     "feedback": ("comment", "preferred_answer"),
-}
+}  # fmt: skip
 JSON_FIELDS: dict[str, tuple[str, ...]] = {
     "turns": ("slots", "alternatives"),
     "tool_calls": ("args",),
     "rag_pairs": (),
-    "test_results": ("system_state",),
+    "test_results": ("system_state", "environment", "reproduction_steps", "response_content",
+                     "metrics"),
     "feedback": (),
-}
+}  # fmt: skip
 
 
 def _dumps(value: Any) -> str:
@@ -91,6 +94,10 @@ class RecordMasker:
                 if name not in record:
                     continue
                 raw = record[name]
+                if raw is None:  # absent stays absent, not the JSON text "null"
+                    if name in wants_surrogate:
+                        record[f"{name}_surrogate"] = None
+                    continue
                 record[name] = _dumps(self.masker.render_json(raw, found, "placeholder"))
                 if name in wants_surrogate:
                     surrogate = self.masker.render_json(raw, found, "surrogate", smap)

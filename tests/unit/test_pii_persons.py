@@ -142,7 +142,8 @@ def test_cue_with_places_and_allow_list_never_hides_a_name() -> None:
     from pipelines.generate import sample_events
 
     cue = allow_listed_cue(["Alice"])
-    texts = [str(e["input"]["text"]) for e in sample_events(1500, seed=3) if "input" in e]
+    events = sample_events(1500, seed=3)
+    texts = [str(e["input"]["text"]) for e in events if "text" in e.get("input", {})]
     texts += ["Meddela Klara att ring mig", "vad blir vädret i Uppsala", "Ring Kiruna-Nisse"]
     if CORPUS.exists():
         held = [str(row["text"]) for row in heldout_rows(CORPUS)]
