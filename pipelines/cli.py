@@ -71,8 +71,12 @@ def generate(
     events_per_hour: int = typer.Option(200, min=1, help="Events per hour."),
     seed: int = typer.Option(7, help="Random seed (same seed, same bytes)."),
     start: str | None = typer.Option(None, help="First day (UTC, YYYY-MM-DD); default: recent."),
+    legacy_share: float = typer.Option(
+        0.05, min=0.0, max=1.0, help="Share of events in kvarn's earlier dialect (0 = none)."
+    ),
 ) -> None:
-    """Generate realistic Swedish assistant telemetry (and the RAG documents it cites)."""
+    """Generate realistic Swedish assistant telemetry in the producers' own format (and the RAG
+    documents it cites)."""
     from rich.progress import Progress
 
     from pipelines.generate import generate as run_generate
@@ -85,7 +89,8 @@ def generate(
             bar.update(task, completed=done, total=total)
 
         stats = run_generate(out_dir, days=days, events_per_hour=events_per_hour, seed=seed,
-                             start=begin, progress=progress)  # fmt: skip
+                             start=begin, legacy_share=legacy_share,
+                             progress=progress)  # fmt: skip
     out.print(
         f"wrote {stats.lines:,} lines ({stats.events:,} events, {stats.broken_lines:,} broken, "
         f"{stats.redeliveries:,} re-deliveries) in {stats.files} files and {stats.docs} docs "

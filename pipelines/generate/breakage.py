@@ -3,7 +3,8 @@
 Ingest must route every one of these to quarantine with a reason, so the generator makes
 each kind recognisable and exactly one kind per line: a schema violation is otherwise valid
 JSON of version 1, a truncated line is a clean prefix of valid text, invalid UTF-8 is
-otherwise valid JSON, and so on.
+otherwise valid JSON, and so on. A line keeps its producer's dialect: the assistant's
+`log_event` format (string `v`, "sha256:" hash, default separators) or the legacy one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import random
 from typing import Any
 
+from pipelines.generate.producer import producer_hash
 from pipelines.hashing import event_hash
 
 BROKEN_KINDS: tuple[str, ...] = (
@@ -28,20 +30,33 @@ BROKEN_KINDS: tuple[str, ...] = (
 
 
 def _dump(event: dict[str, Any]) -> str:
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    if _legacy(event):
+        return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(event, ensure_ascii=False)
 
 
-def _with_hash(event: dict[str, Any]) -> dict[str, Any]:
-    event["hash"] = event_hash(event)
+def _legacy(event: dict[str, Any]) -> bool:
+    return not isinstance(event.get("v", ""), str)
+
+
+def _with_hash(event: dict[str, Any], legacy: bool) -> dict[str, Any]:
+    event.pop("hash", None)
+    event["hash"] = event_hash(event) if legacy else producer_hash(event)
     return event
 
 
 def broken_line(kind: str, event: dict[str, Any], r: random.Random) -> bytes:
-    """The bytes of one broken line (without its newline) derived from a valid turn event."""
+    """The bytes of one broken line (without its newline) derived from a valid turn event
+    (`TelemetryFactory.one_turn`: legacy dialect or the payload `log_event` prepared)."""
     ev = dict(event)
+    legacy = _legacy(ev)
+
+    def done() -> bytes:
+        return _dump(_with_hash(ev, legacy)).encode("utf-8")
+
     if kind == "invalid_json":
         x = r.random()
-        text = _dump(_with_hash(ev))
+        text = _dump(_with_hash(ev, legacy))
         if x < 0.3:
             return repr(ev).encode("utf-8")  # single quotes, True/None
         if x < 0.6:
@@ -50,11 +65,11 @@ def broken_line(kind: str, event: dict[str, Any], r: random.Random) -> bytes:
             return (text[:-1] + ",}").encode("utf-8")  # trailing comma
         return text.replace('":', '" ', 1).encode("utf-8")  # missing colon
     if kind == "truncated":
-        text = _dump(_with_hash(ev))
+        text = _dump(_with_hash(ev, legacy))
         return text[: r.randrange(len(text) // 5, len(text) * 4 // 5)].encode("utf-8")
     if kind == "missing_field":
-        del ev[r.choice(("ts", "session_id", "env", "event", "nlu", "input", "output"))]
-        return _dump(_with_hash(ev)).encode("utf-8")
+        del ev[r.choice(("ts", "event", "turn_id", "input"))]
+        return done()
     if kind == "wrong_type":
         x = r.randrange(5)
         if x == 0:
@@ -67,26 +82,29 @@ def broken_line(kind: str, event: dict[str, Any], r: random.Random) -> bytes:
             ev["tool_calls"] = {"name": "timer.set"}
         else:
             ev["metrics"] = {**ev["metrics"], "e2e_full_ms": f"{ev['metrics']['e2e_full_ms']} ms"}
-        return _dump(_with_hash(ev)).encode("utf-8")
-    if kind == "bad_enum":
-        key, value = r.choice(
-            (("env", "staging"), ("route", "turbo"), ("event", "orchestrator.response"))
-        )
-        if r.random() < 0.3:
-            ev["guardian"] = {**ev["guardian"], "state": "PANIC"}
+        return done()
+    if kind == "bad_enum":  # a value outside the allowed names (enum or name pattern)
+        x = r.random()
+        if x < 0.3:
+            ev["guardian"] = {**ev["guardian"], "state": "Panic"}
+        elif x < 0.55:
+            ev["route"] = "Turbo"
+        elif x < 0.8:
+            ev["event"] = "Orchestrator Response"
         else:
-            ev[key] = value
-        return _dump(_with_hash(ev)).encode("utf-8")
+            ev["consent_scopes"] = ["Analytics Training"]
+        return done()
     if kind == "unknown_version":
-        ev["v"] = 2
+        ev["v"] = 2 if legacy else "2"
         ev["schema_hint"] = "telemetry/v2"
-        return _dump(_with_hash(ev)).encode("utf-8")
+        return done()
     if kind == "invalid_utf8":
-        raw = _dump(_with_hash(ev)).encode("utf-8")
+        raw = _dump(_with_hash(ev, legacy)).encode("utf-8")
         for good, bad in ((b"\xc3\xb6", b"\xf6"), (b"\xc3\xa4", b"\xe4"), (b"\xc3\xa5", b"\xe5")):
             if good in raw:
                 return raw.replace(good, bad)
-        cut = raw.index(b'"text":"') + 8
+        key = b'"text":"' if legacy else b'"text": "'
+        cut = raw.index(key) + len(key)
         return raw[:cut] + b"\xff\xfe" + raw[cut:]
     if kind == "empty_line":
         return r.choice((b"", b"   ", b"\t", b" "))

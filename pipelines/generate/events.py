@@ -1,10 +1,16 @@
 """Assembly of telemetry events: sessions of turns, feedback and CI test runs per hour.
 
 `TelemetryFactory` turns one seeded RNG into the events of one event-time hour. It knows
-the users (id, device, consent, env), how a session unfolds (1–6 turns, repeats, feedback a
-few seconds later) and what a turn looks like end to end (NLU, tool call, RAG, LLM, output,
-guardian state, latencies against the SLO). Serialization and file layout live in
-`writer.py`; this module only builds dictionaries that validate against schema v1.
+the users (id, device, consent, internal tester or not), how a session unfolds (1–6
+turns, repeats, feedback a few seconds later) and what a turn looks like end to end (NLU,
+tool call, RAG, LLM, output, guardian state, latencies against the SLO).
+
+Events come in two dialects. Most are payloads as the assistant's callers hand them to its
+`log_event` (seed 000: unified event format, `log_performance_baseline`,
+`log_test_failure`, the chat integration test); `producer.log_event` then stamps, masks and
+hashes them. A `legacy_share` of sessions and CI runs is written by the `legacy3` producer
+in kvarn's earlier dialect (integer `v`, `env`, boolean brownout and TTS cache, a `failure`
+object), which `writer.py` serializes with `delivery` and the canonical hash.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 
 from pipelines.generate import vocab as V
 from pipelines.generate.docs_corpus import DOC_IDS
+from pipelines.generate.producer import prepare
 from pipelines.generate.utterances import (
     SlotDraws,
     Utterance,
@@ -29,13 +36,22 @@ from pipelines.generate.utterances import (
 
 HOUR_MS = 3_600_000
 SLO_TARGET_MS = 2000
-EDGE_PRODUCERS: tuple[str, ...] = ("edge1", "edge2", "legacy3")
+LEGACY_PRODUCER = "legacy3"
+REAL_PRODUCERS: tuple[str, ...] = ("edge1", "edge2")
+EDGE_PRODUCERS: tuple[str, ...] = (*REAL_PRODUCERS, LEGACY_PRODUCER)
 CI_PRODUCER = "ci"
+DEFAULT_LEGACY_SHARE = 0.05
 FULL_CONSENT: tuple[str, ...] = ("analytics:slo", "analytics:training")
 SLO_ONLY_CONSENT: tuple[str, ...] = ("analytics:slo",)
+# Scopes of the assistant's consent model (seed 000) some users have granted on top.
+_EXTRA_SCOPES: tuple[str, ...] = ("memory:write", "calendar:write", "audio:store", "email:full")
 
 _SESSION_LENGTH_CUM = (0.35, 0.60, 0.77, 0.88, 0.95)  # P(turns <= 1..5); max 6 turns
-_GUARDIAN_ODD = (("ALERT", False), ("ALERT", False), ("DEGRADED", True), ("EMERGENCY", True))
+# (guardian state, brownout levels it may run at; () = no brownout)
+_GUARDIAN_ODD: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ALERT", ()), ("ALERT", ()), ("DEGRADED", ("LIGHT", "MODERATE")),
+    ("EMERGENCY", ("MODERATE", "HEAVY", "HEAVY")),
+)  # fmt: skip
 _MODELS = {"micro": "alice-micro-1b-q4", "planner": "alice-planner-8b-q4", "deep": "alice-deep-32b"}
 _ROUTE_LATENCY = {"micro": (250.0, 1100.0), "planner": (600.0, 1900.0), "deep": (900.0, 1980.0)}
 _GENERIC_ERRORS = (
@@ -64,6 +80,37 @@ _TEST_SCENARIOS = (
     "calendar_booking_e2e", "sms_roundtrip", "weather_lookup", "lights_on_latency",
     "rag_knowledge_answer", "cold_start", "brownout_recovery", "asr_noisy_kitchen",
     "timer_accuracy", "call_contact_lookup",
+)  # fmt: skip
+# What internal testers are exercising when they talk to the assistant, per intent family.
+_TESTER_SCENARIOS = {
+    "calendar": "swedish_calendar_booking", "message": "swedish_sms_send",
+    "call": "swedish_call_contact", "home": "swedish_smart_home", "weather": "swedish_weather",
+    "music": "swedish_music_control", "timer": "swedish_timer", "alarm": "swedish_alarm",
+    "reminder": "swedish_reminder", "shopping": "swedish_shopping_list",
+    "navigation": "swedish_navigation", "email": "swedish_email",
+    "smalltalk": "swedish_small_talk", "knowledge": "swedish_rag_answer",
+}  # fmt: skip
+_SEVERITIES = ("MEDIUM", "MEDIUM", "MEDIUM", "MEDIUM", "LOW", "LOW", "HIGH", "HIGH", "HIGH",
+               "CRITICAL")  # fmt: skip
+_STABILITY = ("STABLE", "STABLE", "STABLE", "DEGRADED", "DEGRADED", "UNSTABLE")
+_USER_IMPACT = {
+    "timeout": "Users wait over 3 s and get no answer for tool requests",
+    "assertion": "Wrong contact or time in booked meetings",
+    "crash": "Turn aborted, user hears the generic error message",
+    "slo_breach": "Answers noticeably slow (above the 2 s SLO)",
+    "oom": "Assistant restarts during brownout; ongoing sessions lost",
+    "tool_error": "Text messages to some contacts are never sent",
+}
+_CHAT_ERRORS = (500, 503, 429, 422)
+# The chat integration test's cases: (message, answer, expected intent, scenario, consents).
+_CHAT_CASES: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    ("Boka möte med {who} {day} {clock}", "Okej, jag har bokat ett möte med {who} {day} {clock}.",
+     "calendar.create", "swedish_meeting_booking", ("calendar:read", "memory:write")),
+    ("Ring {who}", "Ringer {who}.", "call.make", "swedish_call_contact", ("contacts:read",)),
+    ("Skicka ett sms till {who} att {body}", "Jag har skickat till {who}: {body}.",
+     "message.send", "swedish_sms_send", ("contacts:read", "memory:write")),
+    ("Påminn mig om att ringa {who} {day}", "Jag påminner dig om att ringa {who} {day}.",
+     "reminder.set", "swedish_reminder", ("memory:write",)),
 )  # fmt: skip
 
 
@@ -120,11 +167,21 @@ class HourClock:
         )
 
     def iso(self, ts_ms: int, local: bool = False) -> str:
+        """Millisecond ISO time as kvarn's earlier producers wrote it (Z or local offset)."""
         m, rem = divmod(ts_ms - self.start_ms, 60_000)
         s, ms = divmod(rem, 1000)
         if local:
             return f"{self.local_prefix}{m:02d}:{s:02d}.{ms:03d}{self.local_suffix}"
         return f"{self.utc_prefix}{m:02d}:{s:02d}.{ms:03d}Z"
+
+    def utcnow_z(self, ts_ms: int, us: int) -> str:
+        """`datetime.utcnow().isoformat() + "Z"` at `ts_ms` plus `us` microseconds (0–999):
+        six fraction digits, or none when the microsecond is 0, as `isoformat()` does."""
+        m, rem = divmod(ts_ms - self.start_ms, 60_000)
+        s, ms = divmod(rem, 1000)
+        if ms or us:
+            return f"{self.utc_prefix}{m:02d}:{s:02d}.{ms:03d}{us:03d}Z"
+        return f"{self.utc_prefix}{m:02d}:{s:02d}Z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,17 +191,22 @@ class User:
     user_id: str
     device: str  # "speaker_v1" (plain ASR), "speaker_v2" (truecasing ASR), "app" (typed)
     consent: tuple[str, ...]
-    env: str
+    env: str  # "test" for internal testers; only the legacy dialect writes it
     lang: str
 
 
 @dataclass(slots=True)
 class Generated:
-    """One valid event as produced: its event time, the producer and the event itself."""
+    """One valid event as produced: its event time, the producer and the event itself.
+
+    `legacy` events are complete (the writer adds `delivery` and the canonical hash);
+    the others are payloads for `producer.log_event`, which stamps them with `ts_text`."""
 
     ts_ms: int
     producer: str
     event: dict[str, Any]
+    legacy: bool = False
+    ts_text: str = ""
 
 
 def make_users(rng: random.Random, n: int) -> list[User]:
@@ -154,33 +216,44 @@ def make_users(rng: random.Random, n: int) -> list[User]:
         x = rng.random()
         device = "speaker_v1" if x < 0.26 else "speaker_v2" if x < 0.6 else "app"
         consent = SLO_ONLY_CONSENT if rng.random() < 0.15 else FULL_CONSENT
+        granted = max(0, int(rng.random() * 32) - 16)  # half: none; else any subset
+        consent += tuple(s for i, s in enumerate(_EXTRA_SCOPES) if granted & (1 << i))
         env = "test" if rng.random() < 0.05 else "prod"
         lang = "sv-SE" if rng.random() < 0.97 else "sv"
-        users.append(User(f"u-{rng.getrandbits(48):012x}", device, consent, env, lang))
+        users.append(User(f"anon_{rng.getrandbits(48):012x}", device, consent, env, lang))
     return users
 
 
 class TelemetryFactory:
     """Builds the valid events of each hour from one seeded RNG."""
 
-    def __init__(self, rng: random.Random, n_users: int) -> None:
+    def __init__(
+        self, rng: random.Random, n_users: int, legacy_share: float = DEFAULT_LEGACY_SHARE
+    ) -> None:
         self.r = rng
         self.draws = SlotDraws(rng)
         self.users = make_users(rng, max(1, n_users))
+        self.legacy_share = legacy_share
+        self._test_sessions = 0
+        self._chat_sessions = 0
 
     # ---- ids, time ---------------------------------------------------------------------
     def _hex(self, prefix: str) -> str:
         return f"{prefix}{self.r.getrandbits(64):016x}"
 
     def ts_value(self, clock: HourClock, ts_ms: int, producer: str) -> str | int:
-        """Event time as the producer writes it: mostly ISO Z, the legacy build varies."""
-        if producer == "legacy3":
+        """Event time in the legacy dialect: ISO Z with ms, the legacy build varies."""
+        if producer == LEGACY_PRODUCER:
             x = self.r.random()
             if x < 0.08:
                 return ts_ms
             if x < 0.16:
                 return clock.iso(ts_ms, local=True)
         return clock.iso(ts_ms)
+
+    def ts_text(self, clock: HourClock, ts_ms: int) -> str:
+        """Event time as the assistant's `log_event` stamps it (a microsecond clock)."""
+        return clock.utcnow_z(ts_ms, int(self.r.random() * 1000))
 
     # ---- one hour ----------------------------------------------------------------------
     def hour(self, clock: HourClock, quota: int) -> list[Generated]:
@@ -196,11 +269,16 @@ class TelemetryFactory:
         return out
 
     def one_turn(self, clock: HourClock, ts_ms: int, producer: str) -> dict[str, Any]:
-        """A single stand-alone turn (the raw material for broken lines)."""
+        """A single stand-alone turn (the raw material for broken lines): the legacy dialect
+        for the legacy producer, else the payload as `log_event` prepared it, without hash."""
         user = self.users[self.r.randrange(len(self.users))]
         utt = draw_utterance(self.draws)
         text = style_text(self.r, utt.text, user.device == "speaker_v1")
-        return self._turn(clock, ts_ms, producer, user, self._hex("s-"), utt, text)[0]
+        legacy = producer == LEGACY_PRODUCER
+        ev, _, _, ts_text = self._turn(
+            clock, ts_ms, producer, user, self._hex("s-"), utt, text, legacy
+        )
+        return ev if legacy else prepare(ev, ts_text)
 
     def _session(self, clock: HourClock, budget: int) -> list[Generated]:
         r = self.r
@@ -213,8 +291,13 @@ class TelemetryFactory:
             offsets.append(offsets[-1] + 4_000 + int(56_000 * rnd()))
         span = offsets[-1] + 45_000
         t0 = clock.start_ms + int((HOUR_MS - span) * rnd())
-        producer = EDGE_PRODUCERS[int(3 * rnd())]
-        session_id = self._hex("s-")
+        legacy = rnd() < self.legacy_share
+        producer = LEGACY_PRODUCER if legacy else REAL_PRODUCERS[int(2 * rnd())]
+        if user.env == "test" and not legacy:
+            self._test_sessions += 1
+            session_id = f"test_session_{self._test_sessions}"
+        else:
+            session_id = self._hex("s-")
         out: list[Generated] = []
         prev: Utterance | None = None
         prev_text = ""
@@ -229,14 +312,16 @@ class TelemetryFactory:
             else:
                 utt = draw_utterance(self.draws)
                 text = style_text(r, utt.text, user.device == "speaker_v1")
-            ev, bad, answer_ok = self._turn(clock, ts, producer, user, session_id, utt, text)
-            out.append(Generated(ts, producer, ev))
+            ev, bad, answer_ok, ts_text = self._turn(
+                clock, ts, producer, user, session_id, utt, text, legacy
+            )
+            out.append(Generated(ts, producer, ev, legacy, ts_text))
             if len(out) < budget and rnd() < (0.12 if bad else 0.035):
                 fb_ts = ts + 3_000 + int(37_000 * rnd())
-                fb = self._feedback(
-                    clock, fb_ts, producer, user, session_id, ev, utt, bad, answer_ok
+                fb, fb_text = self._feedback(
+                    clock, fb_ts, producer, user, session_id, ev, utt, bad, answer_ok, legacy
                 )
-                out.append(Generated(fb_ts, producer, fb))
+                out.append(Generated(fb_ts, producer, fb, legacy, fb_text))
             prev, prev_text, prev_bad = utt, text, bad
         return out
 
@@ -250,8 +335,10 @@ class TelemetryFactory:
         session_id: str,
         utt: Utterance,
         text: str,
-    ) -> tuple[dict[str, Any], bool, bool]:
-        """A full turn event; also whether it went badly and whether the answer was right."""
+        legacy: bool,
+    ) -> tuple[dict[str, Any], bool, bool, str]:
+        """A full turn event; whether it went badly, whether the answer was right, and (for
+        the assistant's own format) the `ts` text `log_event` will stamp it with."""
         r = self.r
         rnd = r.random
         turn_id = self._hex("t-")
@@ -282,12 +369,18 @@ class TelemetryFactory:
                 "lat_ms": _d1(20.0 + 400.0 * rnd() ** 2),
             }
             if ok:
-                call["result"] = "ok" if rnd() < 0.6 else self._hex("ref-")
-                call["error"] = None
+                x = rnd()
+                if legacy:
+                    call["result"] = "ok" if x < 0.6 else self._hex("ref-")
+                    call["error"] = None
+                elif x < 0.5:  # the assistant adds a result only when the tool returns one
+                    call["result"] = "ok" if x < 0.2 else self._hex("ref-")
             else:
-                call["result"] = None
-                call["error"] = self._tool_error(utt)
-                timeout = call["error"].startswith("timeout")
+                error = self._tool_error(utt)
+                if legacy:
+                    call["result"] = None
+                call["error"] = error
+                timeout = error.startswith("timeout")
                 answer, answer_ok, tool_failed = utt.fail_answer, False, True
             tool_calls.append(call)
         if clarify:
@@ -298,9 +391,11 @@ class TelemetryFactory:
             if wrong is not None:
                 answer, answer_ok = wrong, False
 
-        state, brownout = "NORMAL", False
+        state = "NORMAL"
+        levels: tuple[str, ...] = ()
         if rnd() < 0.03:
-            state, brownout = r.choice(_GUARDIAN_ODD)
+            state, levels = r.choice(_GUARDIAN_ODD)
+        brownout = bool(levels)
         lo, hi = _ROUTE_LATENCY[utt.route]
         slow = rnd() < (0.5 if state != "NORMAL" else 0.07)
         full = 2000.0 + r.expovariate(1 / 900) if slow or timeout else lo + (hi - lo) * rnd()
@@ -323,55 +418,102 @@ class TelemetryFactory:
             cached = rnd() < 0.3
             output["tts"] = {
                 "voice": "alice-sv-f1" if rnd() < 0.8 else "alice-sv-m1",
-                "cache": cached,
+                "cache": cached if legacy else "HIT" if cached else "MISS",
                 "lat_ms": _d1(5.0 if cached else 60 + 140 * rnd()),
                 "audio_ref": None if cached else f"tts/{turn_id}.opus",
             }
-        ev: dict[str, Any] = {
-            "v": 1,
+        guardian = {
+            "state": state,
+            "ram_pct": _d1(35 + 60 * rnd()) if brownout else _d1(20 + 50 * rnd()),
+            "brownout": brownout if legacy else r.choice(levels) if levels else "NONE",
+        }
+        metrics = {
+            "e2e_first_ms": first,
+            "e2e_full_ms": full,
+            "ram_peak_mb": _d1(600 + 2400 * rnd()),
+            "energy_wh": _d5(0.0005 + full * 0.00002 * (0.5 + rnd())),
+        }
+        llm = None
+        if utt.route != "micro" or rnd() < 0.25:
+            llm = {
+                "model": _MODELS[utt.route],
+                "first_ms": _d1(llm_full * 0.3),
+                "full_ms": llm_full,
+                "tokens": len(answer) // 4 + r.randrange(2, 40),
+            }
+        rag = self._rag(utt, text) if utt.doc is not None else None
+        bad = low or tool_failed or full > SLO_TARGET_MS
+        tester = user.env == "test"
+        meta: dict[str, Any] | None = None
+        if tester and not legacy:
+            family = utt.intent.split(".", 1)[0]
+            meta = {
+                "test_scenario": _TESTER_SCENARIOS.get(family, "swedish_free_form"),
+                "slo_target_ms": SLO_TARGET_MS,
+                "slo_compliance": full <= SLO_TARGET_MS,
+                "regression_flag": full > SLO_TARGET_MS and rnd() < 0.3,
+            }
+        elif rnd() < 0.85:
+            meta = {"slo_target_ms": SLO_TARGET_MS, "slo_compliance": full <= SLO_TARGET_MS}
+            if not legacy and rnd() < 0.2:
+                meta["regression_flag"] = full > SLO_TARGET_MS and rnd() < 0.3
+
+        if legacy:
+            ev: dict[str, Any] = {
+                "v": 1,
+                "event": "orchestrator.turn",
+                "ts": self.ts_value(clock, ts, producer),
+                "user_id": user.user_id,
+                "session_id": session_id,
+                "turn_id": turn_id,
+                "lang": user.lang,
+                "input": inp,
+                "nlu": nlu,
+                "guardian": guardian,
+                "route": utt.route,
+                "output": output,
+                "metrics": metrics,
+                "consent_scopes": _legacy_scopes(user.consent),
+                "pii_masked": False,
+                "env": user.env,
+            }
+            if tool_calls:
+                ev["tool_calls"] = tool_calls
+            if llm is not None:
+                ev["llm"] = llm
+            if rag is not None:
+                ev["rag"] = rag
+            if meta is not None:
+                ev["test_metadata"] = meta
+            return ev, bad, answer_ok, ""
+
+        # The unified event format, in the field order of the assistant's orchestrator.
+        ts_text = self.ts_text(clock, ts)
+        ev = {
+            "v": "1",
             "event": "orchestrator.turn",
-            "ts": self.ts_value(clock, ts, producer),
+            "ts": ts_text,
             "user_id": user.user_id,
             "session_id": session_id,
             "turn_id": turn_id,
             "lang": user.lang,
             "input": inp,
             "nlu": nlu,
-            "guardian": {
-                "state": state,
-                "ram_pct": _d1(35 + 60 * rnd()) if brownout else _d1(20 + 50 * rnd()),
-                "brownout": brownout,
-            },
+            "guardian": guardian,
             "route": utt.route,
-            "output": output,
-            "metrics": {
-                "e2e_first_ms": first,
-                "e2e_full_ms": full,
-                "ram_peak_mb": _d1(600 + 2400 * rnd()),
-                "energy_wh": _d5(0.0005 + full * 0.00002 * (0.5 + rnd())),
-            },
-            "consent_scopes": list(user.consent),
-            "pii_masked": False,
-            "env": user.env,
         }
+        if rag is not None:
+            ev["rag"] = rag
         if tool_calls:
             ev["tool_calls"] = tool_calls
-        if utt.route != "micro" or rnd() < 0.25:
-            ev["llm"] = {
-                "model": _MODELS[utt.route],
-                "first_ms": _d1(llm_full * 0.3),
-                "full_ms": llm_full,
-                "tokens": len(answer) // 4 + r.randrange(2, 40),
-            }
-        if utt.doc is not None:
-            ev["rag"] = self._rag(utt, text)
-        if rnd() < 0.85:
-            ev["test_metadata"] = {
-                "slo_target_ms": SLO_TARGET_MS,
-                "slo_compliance": full <= SLO_TARGET_MS,
-            }
-        bad = low or tool_failed or full > SLO_TARGET_MS
-        return ev, bad, answer_ok
+        if llm is not None:
+            ev["llm"] = llm
+        ev["output"] = output
+        ev["metrics"] = metrics
+        if meta is not None:
+            ev["test_metadata"] = meta
+        ev["consent_scopes"] = list(user.consent)
+        return ev, bad, answer_ok, ts_text
 
     def _mixed_up(self, utt: Utterance) -> str | None:
         """The answer with one slot value swapped for another of its kind, if it has one."""
@@ -431,7 +573,9 @@ class TelemetryFactory:
         utt: Utterance,
         bad: bool,
         answer_ok: bool,
-    ) -> dict[str, Any]:
+        legacy: bool,
+    ) -> tuple[dict[str, Any], str]:
+        """A thumbs up or down on `turn` (kvarn's extension of the event set; DPO needs it)."""
         r = self.r
         negative = (not answer_ok or bad) and r.random() < 0.8
         fb: dict[str, Any] = {"target_turn_id": turn["turn_id"], "rating": -1 if negative else 1}
@@ -446,21 +590,186 @@ class TelemetryFactory:
             preferred = utt.answer if utt.answer != given else _shorter(given)
             if preferred != given:
                 fb["preferred_answer"] = preferred
+        if legacy:
+            return {
+                "v": 1,
+                "event": "feedback",
+                "ts": self.ts_value(clock, ts, producer),
+                "user_id": user.user_id,
+                "session_id": session_id,
+                "lang": user.lang,
+                "feedback": fb,
+                "consent_scopes": _legacy_scopes(user.consent),
+                "env": user.env,
+            }, ""
+        ts_text = self.ts_text(clock, ts)
         return {
-            "v": 1,
+            "v": "1",
             "event": "feedback",
-            "ts": self.ts_value(clock, ts, producer),
+            "ts": ts_text,
             "user_id": user.user_id,
             "session_id": session_id,
             "lang": user.lang,
             "feedback": fb,
             "consent_scopes": list(user.consent),
-            "env": user.env,
-        }
+        }, ts_text
 
     # ---- CI tests ----------------------------------------------------------------------
     def _ci_run(self, clock: HourClock, n: int) -> list[Generated]:
-        """A CI run in this hour: baselines for several scenarios, some of them failing."""
+        """A CI run in this hour: performance baselines, chat integration tests and some
+        failures, logged through the test framework's helpers (or, for a `legacy_share` of
+        runs, kvarn's earlier dialect with baselines and failures only)."""
+        r = self.r
+        if r.random() < self.legacy_share:
+            return self._ci_run_legacy(clock, n)
+        ts = clock.start_ms + r.randrange(HOUR_MS // 2)
+        step = max(2, min(5_000, (clock.start_ms + HOUR_MS - ts) // (n + 1)))
+        out = []
+        for _ in range(n):
+            ts += r.randrange(1, step)
+            ts_text = self.ts_text(clock, ts)
+            x = r.random()
+            if x < 0.25:
+                ev = self._test_failure(clock, ts, ts_text)
+            elif x < 0.55:
+                ev = self._test_chat()
+            else:
+                ev = self._test_baseline(ts_text)
+            out.append(Generated(ts, CI_PRODUCER, ev, False, ts_text))
+        return out
+
+    def _test_baseline(self, ts_text: str) -> dict[str, Any]:
+        """`log_performance_baseline(test_name, metrics)` of the test framework."""
+        r = self.r
+        rnd = r.random
+        scenario = r.choice(_TEST_SCENARIOS)
+        p50 = _d1(18 + 45 * rnd())
+        p95 = _d1(p50 + 8 + 95 * rnd() ** 2)
+        metrics: dict[str, Any] = {
+            "p50_ms": p50,
+            "p95_ms": p95,
+            "p99_ms": _d1(p95 * (1.1 + 0.6 * rnd())),
+            "guardian_ms": _d1(35 + 150 * rnd() ** 1.5),
+            "success_rate": _d4(1.0 - 0.09 * rnd() ** 3),
+            "requests": r.randrange(50, 2000),
+        }
+        if rnd() < 0.5:
+            metrics["e2e_full_ms"] = _d1(300 + 2100 * rnd() ** 1.5)
+        state = "NORMAL" if rnd() < 0.85 else r.choice(("ALERT", "DEGRADED"))
+        return {
+            "v": "1",
+            "event": "test.baseline",
+            "ts": ts_text,
+            "test_name": f"test_{scenario}_performance",
+            "component": "orchestrator",
+            "metrics": metrics,
+            "environment": {
+                "guardian_state": state,
+                "system_load": {
+                    "cpu_pct": _d1(5 + 90 * rnd()),
+                    "ram_pct": _d1(25 + 70 * rnd()),
+                    "load_avg_1m": _d3(0.1 + 7.9 * rnd() ** 2),
+                },
+                "concurrent_users": r.randrange(1, 64),
+            },
+            "slo_compliance": {
+                "api_response_p95": metrics.get("p95_ms", 0) < 100,
+                "guardian_response": metrics.get("guardian_ms", 0) < 150,
+                "success_rate": metrics.get("success_rate", 0) >= 0.95,
+            },
+        }
+
+    def _test_failure(self, clock: HourClock, ts: int, ts_text: str) -> dict[str, Any]:
+        """`log_test_failure(test_name, failure_info)` of the test framework."""
+        r = self.r
+        scenario = r.choice(_TEST_SCENARIOS)
+        full = _d1(300 + 2100 * r.random() ** 1.5)
+        f = self._failure(clock, ts, scenario, full)
+        person = self.draws.person()
+        said = r.choice(
+            (f"ring {person}", f"boka möte med {person} imorgon kl 10",
+             f"skicka sms till {person} att jag är sen")
+        )  # fmt: skip
+        steps = [
+            f"Start the orchestrator with guardian state {f['system_state']['guardian_state']}",
+            f'POST /api/chat {{"message": "{said}"}}',
+        ]
+        if f["failure_type"] in ("timeout", "tool_error"):
+            steps.append(f"Let {scenario.split('_')[0]} backend answer after 3500 ms")
+        steps.append(f"Run pytest {f['test_name']} -x")
+        info: dict[str, Any] = {
+            "type": f["failure_type"],
+            "root_cause": f["root_cause"],
+            "stack_trace": f["stack_trace"],
+            "steps": steps,
+            "user_impact": _USER_IMPACT[f["failure_type"]],
+        }
+        severity = r.choice(_SEVERITIES)
+        if severity != "MEDIUM":  # the helper defaults to MEDIUM when none is given
+            info["severity"] = severity
+        return {
+            "v": "1",
+            "event": "test.failure",
+            "ts": ts_text,
+            "test_name": f["test_name"],
+            "failure_type": info.get("type"),
+            "root_cause": info.get("root_cause"),
+            "system_state": {
+                "guardian_state": f["system_state"]["guardian_state"],
+                "memory_usage": f["system_state"]["ram_pct"],
+                "active_connections": r.randrange(1, 250),
+            },
+            "stack_trace": info.get("stack_trace"),
+            "reproduction_steps": info.get("steps"),
+            "impact_assessment": {
+                "severity": info.get("severity", "MEDIUM"),
+                "user_impact": info.get("user_impact"),
+                "system_stability": r.choice(_STABILITY),
+            },
+        }
+
+    def _test_chat(self) -> dict[str, Any]:
+        """The chat API integration test's event: request, response, timing, expectations.
+
+        It has no `v` or `ts` of its own (`log_event` appends them) and its user text sits
+        in `input.message`, which the producer does not mask."""
+        r = self.r
+        d = self.draws
+        first = r.choice(V.FIRST_NAMES)
+        who = first if r.random() < 0.7 else d.person()
+        day, clock, body = d.day(), d.clock(), r.choice(V.MESSAGE_BODIES)
+        x = r.random()
+        k = 0 if x < 0.5 else 1 if x < 0.7 else 2 if x < 0.85 else 3
+        template, answer, intent, scenario, scopes = _CHAT_CASES[k]
+        message = template.format(who=who, day=day, clock=clock, body=body)
+        answer = answer.format(who=who, day=day, clock=clock, body=body[:1].upper() + body[1:])
+        self._chat_sessions += 1
+        status = 200 if r.random() < 0.93 else r.choice(_CHAT_ERRORS)
+        elapsed_ms = (0.018 + 0.2 * r.random() ** 2) * 1000  # perf_counter() difference × 1000
+        content = None
+        if status == 200:
+            conf = _d3(0.7 + 0.3 * r.random())
+            content = {"response": answer, "intent": intent, "confidence": conf}
+        return {
+            "event": "test.orchestrator.chat",
+            "test_name": "test_chat_api_with_logging" if x < 0.5 else f"test_chat_{scenario}",
+            "input": {
+                "v": "1",
+                "session_id": f"test_chat_logging_{self._chat_sessions:03d}",
+                "message": message,
+            },
+            "response": {"status_code": status, "content": content},
+            "metrics": {"response_time_ms": elapsed_ms, "success": status == 200},
+            "test_metadata": {
+                "scenario": scenario,
+                "expected_intent": intent,
+                "slo_target_ms": 100,
+            },
+            "consent_scopes": list(scopes),
+        }
+
+    def _ci_run_legacy(self, clock: HourClock, n: int) -> list[Generated]:
+        """A CI run in kvarn's earlier dialect: baselines and failures of one session."""
         r = self.r
         session_id = f"ci-{clock.utc_prefix[:13].replace('-', '').replace('T', '-')}-" + (
             f"{r.getrandbits(24):06x}"
@@ -505,7 +814,7 @@ class TelemetryFactory:
                         "energy_wh": _d5(0.001 + full * 0.00002),
                     },
                 }
-            out.append(Generated(ts, CI_PRODUCER, ev))
+            out.append(Generated(ts, CI_PRODUCER, ev, True))
         return out
 
     def _failure(self, clock: HourClock, ts: int, scenario: str, full: float) -> dict[str, Any]:
@@ -569,6 +878,11 @@ class TelemetryFactory:
             "stack_trace": trace,
             "severity": r.choice(("low", "medium", "medium", "high", "critical")),
         }
+
+
+def _legacy_scopes(consent: tuple[str, ...]) -> list[str]:
+    """The legacy build only logged the analytics scopes."""
+    return [s for s in consent if s.startswith("analytics:")]
 
 
 def _shorter(answer: str) -> str:

@@ -1,10 +1,15 @@
 """Writing generated telemetry as the assistant's processes would: hour by hour, per file.
 
 Layout: `telemetry/YYYY-MM-DD/<producer>-<n>.jsonl`, one file per producer and 6-hour
-rotation window `n` (0–3) of the UTC day. Each hour's events are serialized once (canonical
-JSON, so the hash comes from the same bytes), then routed to the file of the hour in which
-they *arrive*: normally their own hour, later for late events and re-deliveries. Broken
-lines are mixed in at planned hours; truncated lines close some files.
+rotation window `n` (0–3) of the UTC day. Each hour's events are serialized once, then
+routed to the file of the hour in which they *arrive*: normally their own hour, later for
+late events and re-deliveries. Broken lines are mixed in at planned hours; truncated lines
+close some files.
+
+Serialization follows the event's dialect. The assistant's own format goes through
+`producer.log_event` (masked `input.text`, `pii_masked`, `hash` = "sha256:…", insertion
+order); a re-delivery repeats that line byte for byte. The legacy dialect is canonical
+JSON plus `delivery` and the bare-hex `event_hash`, written again with a higher attempt.
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ from pipelines.generate.breakage import BROKEN_KINDS, broken_line
 from pipelines.generate.docs_corpus import write_docs
 from pipelines.generate.events import (
     CI_PRODUCER,
-    EDGE_PRODUCERS,
+    DEFAULT_LEGACY_SHARE,
     HOUR_MS,
+    LEGACY_PRODUCER,
+    REAL_PRODUCERS,
     HourClock,
     TelemetryFactory,
 )
+from pipelines.generate.producer import log_event
 from pipelines.generate.utterances import FastRandom
 from pipelines.hashing import event_hash
 
@@ -54,6 +62,7 @@ class GenerateStats:
     broken_lines: int
     redeliveries: int
     docs: int
+    legacy_events: int = 0
 
 
 def default_start(days: int) -> datetime:
@@ -76,7 +85,7 @@ def hourly_quotas(total: int, first_hour_of_day: int, n_hours: int) -> list[int]
 
 
 def serialize(event: dict[str, Any]) -> tuple[str, str]:
-    """Canonical JSON of an event (sorted keys, compact, no transport fields) and its hash.
+    """Legacy dialect: canonical JSON (sorted keys, compact, no transport fields) and hash.
 
     The text equals `pipelines.hashing.canonical_json(event)` for events without
     `hash`/`delivery`, so hashing it gives `event_hash(event)` without a second dump.
@@ -86,7 +95,7 @@ def serialize(event: dict[str, Any]) -> tuple[str, str]:
 
 
 def with_transport(core: str, digest: str, producer: str, attempt: int) -> bytes:
-    """The line as written: canonical JSON plus `delivery` and `hash`."""
+    """A legacy line as written: canonical JSON plus `delivery` and `hash`."""
     tail = f',"delivery":{{"producer":"{producer}","attempt":{attempt}}},"hash":"{digest}"}}'
     return (core[:-1] + tail).encode("utf-8")
 
@@ -130,11 +139,14 @@ def generate(
     start: datetime | None = None,
     broken_share: float = 0.01,
     progress: Callable[[int, int], None] | None = None,
+    legacy_share: float = DEFAULT_LEGACY_SHARE,
 ) -> GenerateStats:
     """Write `events_per_hour × 24 × days` events of telemetry and the RAG docs under `out`.
 
     Deterministic per `seed` and `start` (same arguments, byte-identical files). `start`
-    is taken as UTC (naive values too) and floored to the hour.
+    is taken as UTC (naive values too) and floored to the hour. `legacy_share` of the
+    sessions and CI runs (so about that share of the events) are written in kvarn's earlier
+    dialect by the `legacy3` producer; the rest as the assistant's `log_event` writes them.
     """
     # Events are trees of dicts, freed by reference counting; the cyclic collector only
     # rescans the hour's live events again and again (~40 % of the build time), so it is
@@ -142,7 +154,9 @@ def generate(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _generate(out, days, events_per_hour, seed, start, broken_share, progress)
+        return _generate(
+            out, days, events_per_hour, seed, start, broken_share, progress, legacy_share
+        )
     finally:
         if was_enabled:
             gc.enable()
@@ -156,11 +170,14 @@ def _generate(
     start: datetime | None,
     broken_share: float,
     progress: Callable[[int, int], None] | None,
+    legacy_share: float,
 ) -> GenerateStats:
     if days < 1 or events_per_hour < 1:
         raise ValueError("days and events_per_hour must be at least 1")
     if not 0 <= broken_share < 1:
         raise ValueError("broken_share must be in [0, 1)")
+    if not 0 <= legacy_share <= 1:
+        raise ValueError("legacy_share must be in [0, 1]")
     out = Path(out)
     start = default_start(days) if start is None else start
     start = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC)
@@ -171,7 +188,8 @@ def _generate(
     end_hour = n_hours - 1
 
     rng = FastRandom(seed)
-    factory = TelemetryFactory(rng, n_users=max(20, total // 25))
+    factory = TelemetryFactory(rng, n_users=max(20, total // 25), legacy_share=legacy_share)
+    edge = (*REAL_PRODUCERS, LEGACY_PRODUCER) if legacy_share > 0 else REAL_PRODUCERS
     docs = write_docs(out / "docs")
     clocks = [HourClock.of(start_ms + h * HOUR_MS) for h in range(n_hours)]
     quotas = hourly_quotas(total, start.hour, n_hours)
@@ -182,7 +200,7 @@ def _generate(
     broken_at: dict[int, list[str]] = {}
     if broken_share > 0:
         wanted = round(broken_share * total * (1 + REDELIVERY_SHARE))
-        cands = [(day, rot, p) for day, rot in windows for p in EDGE_PRODUCERS]
+        cands = [(day, rot, p) for day, rot in windows for p in edge]
         truncate = set(rng.sample(cands, min(len(cands), max(1, round(wanted / 9)))))
         others = [k for k in BROKEN_KINDS if k != "truncated"]
         n_other = max(len(others), wanted - len(truncate))
@@ -194,19 +212,23 @@ def _generate(
 
     files = _Files(out / "telemetry")
     pending: dict[int, list[tuple[str, int, bytes]]] = {}
-    lines = redeliveries = done = 0
+    lines = redeliveries = done = legacy_events = 0
     rnd = rng.random
     for h, clock in enumerate(clocks):
         window = _window(clock)
         if window != files.window:
             _close_window(
-                files, truncate, factory, clocks[h - 1] if h else clock, rng, broken_by_kind
+                files, truncate, factory, clocks[h - 1] if h else clock, rng, broken_by_kind, edge
             )
             files.window = window
         batch = pending.pop(h, [])
         for g in factory.hour(clock, quotas[h]):
-            core, digest = serialize(g.event)
-            line = with_transport(core, digest, g.producer, 1)
+            if g.legacy:
+                legacy_events += 1
+                core, digest = serialize(g.event)
+                line = with_transport(core, digest, g.producer, 1)
+            else:
+                line = log_event(g.event, g.ts_text)
             if rnd() < LATE_SHARE and h < end_hour and g.producer != CI_PRODUCER:
                 delay = rng.choice((HOUR_MS, HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 24 * HOUR_MS))
                 arrive = min(g.ts_ms + delay, start_ms + n_hours * HOUR_MS - 1)
@@ -218,16 +240,21 @@ def _generate(
             if rnd() < REDELIVERY_SHARE:
                 redeliveries += 1
                 attempt = 2 if rnd() < 0.85 else 3
-                producer = g.producer if rnd() < 0.7 else rng.choice(EDGE_PRODUCERS)
-                if g.producer == CI_PRODUCER:
-                    producer = CI_PRODUCER
+                other = rnd() >= 0.7
                 arrive = g.ts_ms + rng.randrange(5_000, 3 * HOUR_MS)
                 arrive = min(arrive, start_ms + n_hours * HOUR_MS - 1)
-                item = (producer, arrive, with_transport(core, digest, producer, attempt))
+                if g.legacy:  # the legacy build retries itself and counts its attempts
+                    again = with_transport(core, digest, g.producer, attempt)
+                    item = (g.producer, arrive, again)
+                else:  # the same bytes again, sometimes replayed through the other edge
+                    producer = g.producer
+                    if other and producer != CI_PRODUCER:
+                        producer = REAL_PRODUCERS[REAL_PRODUCERS.index(producer) ^ 1]
+                    item = (producer, arrive, line)
                 a_hour = (arrive - start_ms) // HOUR_MS
                 (batch if a_hour == h else pending.setdefault(a_hour, [])).append(item)
         for kind in broken_at.get(h, ()):
-            producer = rng.choice(EDGE_PRODUCERS)
+            producer = rng.choice(edge)
             ts = clock.start_ms + rng.randrange(HOUR_MS)
             raw = broken_line(kind, factory.one_turn(clock, ts, producer), rng)
             batch.append((producer, ts, raw))
@@ -237,16 +264,17 @@ def _generate(
         done += quotas[h]
         if progress is not None:
             progress(done, total)
-    _close_window(files, truncate, factory, clocks[-1], rng, broken_by_kind)
+    _close_window(files, truncate, factory, clocks[-1], rng, broken_by_kind, edge)
     lines += broken_by_kind["truncated"]
     broken = sum(broken_by_kind.values())
-    stats = GenerateStats(files.count, lines, total, broken, redeliveries, docs)
+    stats = GenerateStats(files.count, lines, total, broken, redeliveries, docs, legacy_events)
     manifest = {
         "seed": seed,
         "days": days,
         "events_per_hour": events_per_hour,
         "start": start.isoformat(),
         "broken_share": broken_share,
+        "legacy_share": legacy_share,
         "stats": asdict(stats),
         "broken_by_kind": broken_by_kind,
     }
@@ -274,11 +302,12 @@ def _close_window(
     clock: HourClock,
     rng: random.Random,
     broken_by_kind: dict[str, int],
+    edge: tuple[str, ...],
 ) -> None:
     """Close the current window's files, first cutting the last line of the planned ones."""
     if files.window is not None:
         day, rot = files.window
-        for producer in EDGE_PRODUCERS:
+        for producer in edge:
             if (day, rot, producer) in truncate:
                 ts = clock.start_ms + HOUR_MS - 1 - rng.randrange(60_000)
                 turn = factory.one_turn(clock, ts, producer)
@@ -287,10 +316,14 @@ def _close_window(
     files.close_all()
 
 
-def sample_events(n: int, seed: int = 0) -> list[dict[str, Any]]:
-    """`n` valid events in memory (turns, feedback, CI tests), with `delivery` and `hash`."""
+def sample_events(
+    n: int, seed: int = 0, legacy_share: float = DEFAULT_LEGACY_SHARE
+) -> list[dict[str, Any]]:
+    """`n` valid events in memory (turns, feedback, CI tests) as their lines would parse:
+    the assistant's format with its "sha256:" `hash` (and `input.text` masked), and
+    `legacy_share` of them in the legacy dialect with `delivery` and the bare-hex hash."""
     rng = FastRandom(seed)
-    factory = TelemetryFactory(rng, n_users=max(20, n // 10))
+    factory = TelemetryFactory(rng, n_users=max(20, n // 10), legacy_share=legacy_share)
     start_ms = int(datetime(2025, 3, 3, tzinfo=UTC).timestamp()) * 1000
     events: list[dict[str, Any]] = []
     h = 0
@@ -298,8 +331,11 @@ def sample_events(n: int, seed: int = 0) -> list[dict[str, Any]]:
         clock = HourClock.of(start_ms + h * HOUR_MS)
         for g in factory.hour(clock, min(200, n - len(events))):
             ev = g.event
-            ev["delivery"] = {"producer": g.producer, "attempt": 1}
-            ev["hash"] = event_hash(ev)
+            if g.legacy:
+                ev["delivery"] = {"producer": g.producer, "attempt": 1}
+                ev["hash"] = event_hash(ev)
+            else:
+                log_event(ev, g.ts_text)
             events.append(ev)
         h += 1
     return events
