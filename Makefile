@@ -24,12 +24,13 @@ demo: setup
 	KVARN_DEMO=1 $(BIN)/kvarn run --demo
 	$(BIN)/kvarn summary
 
-## test: lint + types + the whole test suite
+## test: lint (ruff, import-linter layer contracts) + types + the whole test suite
 test: setup lint types unit
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 types: setup
 	$(BIN)/mypy

@@ -17,10 +17,10 @@ from dagster import (
 
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
-from pipelines.bronze import build_bronze_hour
-from pipelines.ingest import owned_lines
+from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.ingest import owned_lines
 from pipelines.io import delta
-from pipelines.timestamps import dagster_key_to_hour
+from pipelines.io.timestamps import dagster_key_to_hour
 
 EVENTS = AssetKey(["bronze", "events"])
 QUARANTINE = AssetKey(["bronze", "quarantine"])

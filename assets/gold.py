@@ -38,8 +38,8 @@ from dagster import (
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
-from pipelines.scoring import build_candidates_hour
-from pipelines.timestamps import dagster_key_to_hour
+from pipelines.gold.candidates import build_candidates_hour
+from pipelines.io.timestamps import dagster_key_to_hour
 
 CANDIDATES = AssetKey(["gold", "candidates"])
 REVIEWS = AssetKey(["gold", "reviews"])

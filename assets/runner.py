@@ -14,7 +14,7 @@ from dagster import DagsterInstance, materialize
 from assets.definitions import ASSETS, CHECKS, TABLE_ASSETS, TABLE_CHECKS
 from assets.resources import KvarnResource
 from pipelines.config import LakeConfig
-from pipelines.timestamps import hour_to_dagster_key
+from pipelines.io.timestamps import hour_to_dagster_key
 
 
 def _instance() -> DagsterInstance:

@@ -21,9 +21,10 @@ from assets.metadata import markdown_table
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from pipelines.io import delta
-from pipelines.quality import audit_partition, expectations_for_turns
+from pipelines.io.timestamps import dagster_key_to_hour
+from pipelines.quality.expectations import expectations_for_turns
+from pipelines.quality.leakage import audit_partition
 from pipelines.silver.build import build_silver_hour
-from pipelines.timestamps import dagster_key_to_hour
 
 DESCRIPTIONS = {
     "turns": "One row per assistant turn: masked, date-normalized text, NLU, latency, "

@@ -561,7 +561,7 @@ def _fill_seen_hashes(path: str, per_day: int, days: int, end: datetime) -> None
 
     import polars as pl
 
-    from pipelines.exact_dedupe import claim_hashes
+    from pipelines.silver.seen_hashes import claim_hashes
 
     for day in range(days):
         hour = (end - timedelta(days=days - day)).strftime("%Y-%m-%dT%H")
@@ -580,10 +580,10 @@ def silver_hour_benchmark(args: argparse.Namespace) -> None:
     """
     import polars as pl
 
-    from pipelines.bronze import build_bronze_hour
+    from pipelines.bronze.build import build_bronze_hour
+    from pipelines.bronze.ingest import all_owner_hours
     from pipelines.config import LakeConfig
     from pipelines.generate import generate
-    from pipelines.ingest import all_owner_hours
     from pipelines.io import delta
     from pipelines.io.landing import day_dirs
     from pipelines.silver.build import SilverOptions, build_silver_hour

@@ -33,9 +33,9 @@ def main() -> None:
         from dagster import DagsterInstance
 
         from assets.runner import materialize_hours
+        from pipelines.bronze.ingest import all_owner_hours
         from pipelines.config import LakeConfig
         from pipelines.generate import generate
-        from pipelines.ingest import all_owner_hours
         from pipelines.io.landing import day_dirs
 
         cfg = LakeConfig(data_dir=str(data))

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.bronze import build_bronze_hour
+from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import LakeConfig
 from pipelines.generate import generate
-from pipelines.ingest import all_owner_hours
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
 from pipelines.silver.build import SilverOptions, build_silver_hour

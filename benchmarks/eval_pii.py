@@ -8,7 +8,7 @@ Datasets (all from ../shared/corpora unless noted):
   (national, dashed, spaced, +46, 0046, "(0)", "(08)" ...).
 * ``persons``: the held-out part of sv_ner_persons_train.jsonl (split defined by
   ``pipelines.pii.persons.heldout_rows``; fallback: last 20% by id order).
-* ``own``: hand-written Swedish assistant cases in tests/unit/data/pii_cases_sv.jsonl,
+* ``own``: hand-written Swedish assistant cases in tests/unit/pii/data/pii_cases_sv.jsonl,
   every PII span annotated, including negatives (dates, times, places, greetings).
 
 Metrics (as in the person evaluation): *span recall* = share of gold spans fully covered
@@ -252,7 +252,7 @@ def report(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Swedish PII masking quality vs baseline")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
-    parser.add_argument("--cases", type=Path, default=ROOT / "tests/unit/data/pii_cases_sv.jsonl")
+    parser.add_argument("--cases", type=Path, default=ROOT / "tests/unit/pii/data/pii_cases_sv.jsonl")
     parser.add_argument("--no-persons", action="store_true", help="pattern recognizers only")
     args = parser.parse_args(argv)
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipelines.hashing import event_hash
+from pipelines.bronze.hashing import event_hash
 
 
 def turn(

@@ -15,7 +15,7 @@ from pipelines.dates.api import (
     whole_match,
 )
 from pipelines.dates.cue import has_temporal_cue
-from pipelines.dates.event_ts import parse_event_ts
+from pipelines.io.event_ts import parse_event_ts
 
 __all__ = [
     "DEFAULT_TZ",

@@ -1,8 +1,7 @@
-"""Training exports: gold (and good silver) rows → versioned files trainers load unchanged.
+"""Export: gold (and good silver) rows in; versioned files trainers load unchanged out.
 
 The public entry points are :func:`export_kinds` (what ``kvarn export`` and the Dagster asset
-call), :func:`prepare_export` (the same without writing) and the Typer app in
-:mod:`pipelines.export.cli`.
+call) and :func:`prepare_export` (the same without writing).
 """
 
 from pipelines.export.build import (

@@ -13,8 +13,8 @@ import json
 import random
 from typing import Any
 
+from pipelines.bronze.hashing import event_hash
 from pipelines.generate.producer import producer_hash
-from pipelines.hashing import event_hash
 
 BROKEN_KINDS: tuple[str, ...] = (
     "invalid_json",  # not parseable: a producer's repr(), a dropped brace, a trailing comma

@@ -26,6 +26,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
+from pipelines.bronze.hashing import event_hash
 from pipelines.generate.breakage import BROKEN_KINDS, broken_line
 from pipelines.generate.docs_corpus import write_docs
 from pipelines.generate.events import (
@@ -39,7 +40,6 @@ from pipelines.generate.events import (
 )
 from pipelines.generate.producer import log_event
 from pipelines.generate.utterances import FastRandom
-from pipelines.hashing import event_hash
 
 ROTATION_HOURS = 6
 LATE_SHARE = 0.005
@@ -87,7 +87,7 @@ def hourly_quotas(total: int, first_hour_of_day: int, n_hours: int) -> list[int]
 def serialize(event: dict[str, Any]) -> tuple[str, str]:
     """Legacy dialect: canonical JSON (sorted keys, compact, no transport fields) and hash.
 
-    The text equals `pipelines.hashing.canonical_json(event)` for events without
+    The text equals `pipelines.bronze.hashing.canonical_json(event)` for events without
     `hash`/`delivery`, so hashing it gives `event_hash(event)` without a second dump.
     """
     core = dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

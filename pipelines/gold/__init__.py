@@ -1,1 +1,3 @@
-"""Gold layer: review candidates, decisions and the training tables built from them."""
+"""Gold: silver tables in; review candidates (``candidates.yaml`` rules), review decisions,
+auto-gold and the ``gold.sft/dpo/rag/nlu`` training tables out.
+"""

@@ -19,9 +19,9 @@ from typing import Any
 import polars as pl
 
 from pipelines.config import LakeConfig
+from pipelines.gold.candidates import CANDIDATE_SCHEMA, DECISION_COLUMNS, STATS_COLUMNS
 from pipelines.gold.store import merge_scoped, read_gold
 from pipelines.io import delta
-from pipelines.scoring import CANDIDATE_SCHEMA, DECISION_COLUMNS, STATS_COLUMNS
 
 ACTIONS = ("accept", "edit", "reject", "skip")
 STATUS_AFTER = {"accept": "accepted", "edit": "edited", "reject": "rejected"}

@@ -1,4 +1,5 @@
-"""Swedish PII detection, masking, surrogates, pseudonyms and the leakage audit.
+"""PII engine: text and JSON values in; Swedish entities, masked or surrogate renderings,
+keyed user pseudonyms and leakage findings out.
 
 Importing this package sets ``TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS=""`` (unless already
 set) before presidio is imported, so nothing tries to download the public suffix list.

@@ -13,12 +13,12 @@ import polars as pl
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
-from pipelines.exact_dedupe import claim_hashes
 from pipelines.io import delta
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
 from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS, frame
+from pipelines.silver.seen_hashes import claim_hashes
 
 HOME_TZ = "Europe/Stockholm"
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pipelines.envelope import derive_env
+from pipelines.bronze.envelope import derive_env
+from pipelines.governance.consent import consent_scopes, training_allowed
 
 DEFAULT_SLO_MS = 2000.0
-TRAINING_SCOPE = "analytics:training"
 NO_BROWNOUT = frozenset({"NONE", "OFF", "FALSE", "NO", "0"})
 
 
@@ -69,15 +69,15 @@ def _level(value: Any, true: str, false: str) -> str | None:
 
 
 def _base(ev: dict[str, Any], event_id: str, hour: str, ts: datetime) -> dict[str, Any]:
-    scopes = [s for s in ev.get("consent_scopes") or [] if isinstance(s, str)]
+    scopes = consent_scopes(ev.get("consent_scopes"))
     return {
         "event_id": event_id,
         "hour": hour,
         "ts": ts,
         "session_id": _str(ev.get("session_id")),
         "env": derive_env(ev)[0],
-        "consent_scopes": sorted(set(scopes)),
-        "training_ok": TRAINING_SCOPE in scopes,
+        "consent_scopes": scopes,
+        "training_ok": training_allowed(scopes),
     }
 
 

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.audit_lake import audit_lake
-from pipelines.bronze import build_bronze_hour
+from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import LakeConfig
 from pipelines.export import KINDS, ExportOptions, export_kinds
 from pipelines.generate import generate
 from pipelines.gold.build import build_gold
-from pipelines.ingest import all_owner_hours
+from pipelines.gold.candidates import build_candidates_hour
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
-from pipelines.scoring import build_candidates_hour
+from pipelines.quality.leakage import audit_lake
 from pipelines.silver.build import SilverOptions, build_silver_hour
 
 

@@ -17,11 +17,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from pipelines.export.cli import export_app
+from kvarn.export import export_app
 from pipelines.export.options import KINDS
 from pipelines.export.writer import latest_name
 from pipelines.io import delta
-from tests.unit.test_export_data import CraftedLake, build_lake
+from tests.unit.export.test_export_data import CraftedLake, build_lake
 
 datasets = pytest.importorskip("datasets")
 

@@ -10,7 +10,7 @@ from assets.definitions import ASSETS, CHECKS
 from assets.export import EXPORT_ASSETS, EXPORT_JOBS, EXPORT_SCHEDULES, EXPORTS
 from assets.resources import KvarnResource
 from pipelines.export.writer import latest_name, read_metadata
-from tests.unit.test_export_data import build_lake
+from tests.unit.export.test_export_data import build_lake
 
 
 def test_export_asset_writes_versions_with_metadata(tmp_path: Path) -> None:

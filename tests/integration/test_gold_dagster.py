@@ -22,8 +22,8 @@ from assets.resources import KvarnResource
 from pipelines.config import LakeConfig
 from pipelines.gold.review import Decision, apply_decisions
 from pipelines.io.duck import connect
-from pipelines.timestamps import hour_to_dagster_key
-from tests.unit.test_gold_fixtures import HOUR, feedback, rag_hit, tool_call, turn, write_lake
+from pipelines.io.timestamps import hour_to_dagster_key
+from tests.unit.gold.test_gold_fixtures import HOUR, feedback, rag_hit, tool_call, turn, write_lake
 
 
 @pytest.fixture()

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bronze import build_bronze_hour
+from pipelines.bronze.build import build_bronze_hour
 from pipelines.config import LakeConfig
 from pipelines.generate import generate
+from pipelines.gold.candidates import build_candidates_hour
 from pipelines.io import delta
-from pipelines.quality import audit_partition
-from pipelines.scoring import build_candidates_hour
+from pipelines.quality.leakage import audit_partition
 from pipelines.silver.build import SilverOptions, build_silver_hour
 
 moto_server = pytest.importorskip("moto.server")
@@ -87,7 +87,7 @@ def test_dagster_materializes_an_hour_on_s3(
 
     from assets.definitions import ASSETS, CHECKS
     from assets.resources import KvarnResource
-    from pipelines.timestamps import hour_to_dagster_key
+    from pipelines.io.timestamps import hour_to_dagster_key
 
     generate(tmp_path / "landing", days=1, events_per_hour=30, seed=8,
              start=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip

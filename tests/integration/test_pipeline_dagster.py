@@ -11,13 +11,13 @@ from dagster import DagsterInstance, materialize
 
 from assets.definitions import ASSETS, CHECKS
 from assets.resources import KvarnResource
+from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import LakeConfig
 from pipelines.generate import generate
-from pipelines.ingest import all_owner_hours
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
-from pipelines.quality import audit_partition
-from pipelines.timestamps import hour_to_dagster_key
+from pipelines.io.timestamps import hour_to_dagster_key
+from pipelines.quality.leakage import audit_partition
 from tests.factories import line, turn, write_landing
 
 START = datetime(2025, 9, 1, tzinfo=UTC)
@@ -100,7 +100,7 @@ def test_redelivery_in_a_later_run_never_appears_twice(tmp_path: Path) -> None:
 
 def test_whole_day_conserves_every_line(lake: LakeConfig) -> None:
     """Bronze alone over every owner hour: events + quarantine = all landing lines."""
-    from pipelines.bronze import build_bronze_hour
+    from pipelines.bronze.build import build_bronze_hour
 
     days = day_dirs(lake.telemetry)
     hours = all_owner_hours(lake.telemetry, days)

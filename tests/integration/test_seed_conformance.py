@@ -17,10 +17,10 @@ from typing import Any
 import polars as pl
 import pytest
 
-from pipelines.bronze import build_bronze_hour
+from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.hashing import producer_digest
+from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import SILVER_TABLES, LakeConfig
-from pipelines.hashing import producer_digest
-from pipelines.ingest import all_owner_hours
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
 from pipelines.pii.surrogates import FIRST_NAMES, SURNAMES

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.bronze.ingest import EVENTS_SCHEMA, QUARANTINE_SCHEMA
+from pipelines.gold.candidates import CANDIDATE_SCHEMA
 from pipelines.gold.schemas import GOLD_SCHEMAS
-from pipelines.ingest import EVENTS_SCHEMA, QUARANTINE_SCHEMA
-from pipelines.scoring import CANDIDATE_SCHEMA
 from pipelines.silver.schemas import SILVER_SCHEMAS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-model.md"

@@ -1,0 +1,79 @@
+"""``kvarn run``: bronze → silver → gold for a range of hours, in-process through Dagster."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import typer
+
+from kvarn.common import DataOpt, KvarnError, err, lake_config, out, parse_hour
+from pipelines.config import LakeConfig
+
+
+def _hours_to_run(cfg: LakeConfig, hour_from: str | None, hour_to: str | None) -> list[str]:
+    from pipelines.bronze.ingest import all_owner_hours
+    from pipelines.io.landing import day_dirs
+
+    if hour_from and hour_to:
+        start = datetime.strptime(parse_hour(hour_from), "%Y-%m-%dT%H")
+        end = datetime.strptime(parse_hour(hour_to), "%Y-%m-%dT%H")
+        if end < start:
+            raise KvarnError("--to is before --from")
+        n = int((end - start).total_seconds() // 3600) + 1
+        return [(start + timedelta(hours=i)).strftime("%Y-%m-%dT%H") for i in range(n)]
+    days = day_dirs(cfg.telemetry)
+    if not days:
+        raise KvarnError(f"no landing data under {cfg.telemetry} (run `kvarn generate` first)")
+    hours = all_owner_hours(cfg.telemetry, days)
+    if hour_from:
+        hours = [h for h in hours if h >= parse_hour(hour_from)]
+    if hour_to:
+        hours = [h for h in hours if h <= parse_hour(hour_to)]
+    return hours
+
+
+def _check_pseudonym_key(cfg: LakeConfig, demo: bool) -> None:
+    """Fail before any run starts when silver could not pseudonymize user ids."""
+    from pipelines.pii.pseudonym import PseudonymKeyError, load_pseudonym_key
+
+    demo = demo or os.environ.get("KVARN_DEMO") == "1"
+    try:
+        load_pseudonym_key(demo=demo, key_file=f"{cfg.secrets}/pseudonym.key")
+    except PseudonymKeyError as exc:
+        raise KvarnError(str(exc).replace("run in demo mode", "pass --demo")) from exc
+
+
+def run(
+    hour_from: str | None = typer.Option(None, "--from", help="First hour (YYYY-MM-DDTHH, UTC)."),
+    hour_to: str | None = typer.Option(None, "--to", help="Last hour, inclusive."),
+    mask_mode: str = typer.Option("placeholder", help="placeholder | surrogate"),
+    demo: bool = typer.Option(False, help="Demo mode: generate a local pseudonym key if missing."),
+    data: Path | None = DataOpt,
+) -> None:
+    """Materialize bronze → silver → gold for each hour, in-process, with Dagster."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assets.runner import materialize_gold_tables, materialize_hours
+
+    cfg = lake_config(data)
+    hours = _hours_to_run(cfg, hour_from, hour_to)
+    if not hours:
+        raise KvarnError("no hours to run in that range")
+    _check_pseudonym_key(cfg, demo)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("materializing hours", total=len(hours))
+
+        def tick(hour: str) -> None:
+            bar.update(task, advance=1, description=f"hour {hour}")
+
+        failed = materialize_hours(cfg, hours, mask_mode=mask_mode, demo=demo, on_hour=tick)
+        if failed:
+            raise KvarnError(f"{len(failed)} hour(s) failed: {', '.join(failed[:5])}")
+        bar.update(task, description="gold training tables")
+        if not materialize_gold_tables(cfg, demo=demo):
+            raise KvarnError("building the gold training tables failed (see `make ui` runs)")
+    out.print(f"materialized {len(hours)} hour(s) from {hours[0]} to {hours[-1]}")

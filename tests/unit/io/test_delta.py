@@ -1,0 +1,57 @@
+"""Delta partition writes and merges."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+from deltalake import DeltaTable, write_deltalake
+
+from pipelines.io import delta
+
+
+def test_partition_overwrite_touches_only_its_partition(tmp_path: Path) -> None:
+    path = str(tmp_path / "t")
+    h1 = pl.DataFrame({"hour": ["h1", "h1"], "x": [1, 2]})
+    h2 = pl.DataFrame({"hour": ["h2"], "x": [3]})
+    delta.overwrite_partition(path, h1, "hour", "h1")
+    delta.overwrite_partition(path, h2, "hour", "h2")
+    delta.overwrite_partition(path, h1.head(1), "hour", "h1")
+    got = delta.read_table(path)
+    assert got is not None
+    assert sorted(got["x"].to_list()) == [1, 3]
+    delta.overwrite_partition(path, h1.clear(), "hour", "h1")
+    assert delta.count_rows(path) == 1
+
+
+def test_merge_keeps_unlisted_columns(tmp_path: Path) -> None:
+    path = str(tmp_path / "m")
+    first = pl.DataFrame({"id": ["a"], "score": [1.0], "status": ["pending"]})
+    delta.merge_rows(path, first, ["id"])
+    delta.merge_rows(path, pl.DataFrame({"id": ["a"], "score": [2.0], "status": ["x"]}), ["id"],
+                     update_columns=["score"])  # fmt: skip
+    got = delta.read_table(path)
+    assert got is not None and got.row(0) == ("a", 2.0, "pending")
+
+
+def test_tables_checkpoint_every_few_commits(tmp_path: Path) -> None:
+    path = str(tmp_path / "t")
+    for hour in range(12):
+        frame = pl.DataFrame({"hour": [f"h{hour:02d}"], "x": [hour]})
+        delta.overwrite_partition(path, frame, "hour", f"h{hour:02d}", stats_columns=["hour"])
+    dt = DeltaTable(path)
+    assert dt.metadata().configuration["delta.checkpointInterval"] == delta.CHECKPOINT_INTERVAL
+    checkpoints = sorted(p.name for p in (tmp_path / "t" / "_delta_log").glob("*.checkpoint*"))
+    assert checkpoints == ["00000000000000000009.checkpoint.parquet"]  # the tenth commit
+    assert sorted(delta.read_table(path)["x"].to_list()) == list(range(12))  # type: ignore[index]
+
+
+def test_an_older_table_gets_the_interval_on_its_next_write(tmp_path: Path) -> None:
+    path = str(tmp_path / "old")
+    old = pl.DataFrame({"hour": ["h0"], "x": [0]}).to_arrow()
+    write_deltalake(path, old, partition_by=["hour"])
+    assert "delta.checkpointInterval" not in DeltaTable(path).metadata().configuration
+    delta.overwrite_partition(path, pl.DataFrame({"hour": ["h1"], "x": [1]}), "hour", "h1")
+    config = DeltaTable(path).metadata().configuration
+    assert config["delta.checkpointInterval"] == delta.CHECKPOINT_INTERVAL
+    assert sorted(delta.read_table(path)["x"].to_list()) == [0, 1]  # type: ignore[index]

@@ -1,0 +1,96 @@
+"""The leakage audit: strict on identifiers, report-only on names, over Delta and files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.pii.audit import audit_files, scan_text
+from pipelines.quality.leakage import audit_frames
+
+
+def kinds(text: str) -> list[tuple[str, bool]]:
+    return [(f.type, f.blocking) for f in scan_text(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("pnr 811228-9874", "PERSONNUMMER"),
+        ("pnr 19811228 - 9874", "PERSONNUMMER"),  # stricter than the masker: spaced dash
+        ("ring 070-123 45 67", "PHONE"),
+        ("ring +46 8 123 456 78", "PHONE"),
+        ("mejla anna@firma.se", "EMAIL"),
+        ("IBAN SE45 5000 0000 0583 9825 7466 tack", "IBAN"),
+        ("kort 4111-1111-1111-1111", "CARD"),
+    ],
+)
+def test_identifiers_are_blocking(text: str, kind: str) -> None:
+    assert (kind, True) in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ring <PHONE> och mejla <EMAIL>, pnr <PERSONNUMMER>",
+        "möte 2025-09-01 kl 10:00, öppet 0900-1700, 14:00-15:30",
+        "ts 2025-09-01T10:00:00+02:00 id 550e8400-e29b-41d4-a716-446655440000",
+        "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "user 3f2a9c0d41b7e6a85c0d1e2f3a4b5c6d epoch 1735689600000",
+        "ring 070-174 06 42 eller mejla test@example.com",  # fiction range, reserved domain
+        "kundnummer 811228-9875 och 150916-0006",  # checksum fails / serial 000
+        "ring 112",
+    ],
+)
+def test_placeholders_dates_ids_and_fakes_pass(text: str) -> None:
+    assert not [k for k in kinds(text) if k[1]], text
+
+
+def test_name_like_residues_are_reported_not_blocking() -> None:
+    assert kinds("boka möte med Anna Svensson imorgon") == [("NAME_LIKE", False)]
+    assert kinds("Anna Svensson") == []  # a sentence start is not evidence
+
+
+def test_the_table_audit_scans_every_string_column_nested_ones_too(tmp_path: Path) -> None:
+    rows = {
+        "event_id": ["e1", "e2"],
+        "hour": ["2025-01-01T03", "2025-01-01T03"],
+        "text": ["ring <PHONE>", "boka möte med Anna Svensson"],
+        "slots": [json.dumps({"contact": "<PERSON>"}), json.dumps({"n": 3})],
+        "count": [1, 2],
+    }
+    clean = audit_frames([pl.DataFrame(rows)])
+    assert clean.blocking == 0 and clean.by_type == {"NAME_LIKE": 1}
+    leaky = dict(rows)
+    leaky["slots"] = [json.dumps({"contact": "070-123 45 67"}), json.dumps({"n": 3})]
+    leaky["args"] = [[{"k": "a", "v": "x"}], [{"k": "mail", "v": "anna@firma.se"}]]
+    bad = audit_frames([pl.DataFrame(rows), pl.DataFrame(leaky)])
+    assert bad.blocking == 2
+    assert bad.by_type == {"NAME_LIKE": 2, "PHONE": 1, "EMAIL": 1}
+
+
+def test_audit_files_covers_jsonl_json_parquet_and_markdown(tmp_path: Path) -> None:
+    export = tmp_path / "exports" / "sft" / "v1"
+    export.mkdir(parents=True)
+    (export / "data.jsonl").write_text(
+        json.dumps({"messages": [{"role": "user", "content": "ring <PHONE>"}]}) + "\n",
+        encoding="utf-8",
+    )
+    (export / "metadata.json").write_text(json.dumps({"rows": 1, "sha": "ab" * 32}))
+    (export / "README.md").write_text("# Dataset\nNo personal data.\n")
+    pq.write_table(pa.table({"text": ["spela jazz"]}), export / "data.parquet")
+    (export / "notes.bin").write_bytes(b"ring 070-123 45 67")  # not an audited type
+    report = audit_files(str(tmp_path / "exports"))
+    assert report.ok and len(report.sources) == 4
+
+    (export / "leak.jsonl").write_text(json.dumps({"text": "pnr 811228-9874"}) + "\n")
+    pq.write_table(pa.table({"t": ["kort 4111 1111 1111 1111"]}), export / "leak.parquet")
+    report = audit_files(str(tmp_path / "exports"))
+    assert not report.ok
+    assert sorted(f.type for f in report.blocking) == ["CARD", "PERSONNUMMER"]
+    assert any(f.location.startswith("sft/v1/leak.jsonl:1") for f in report.blocking)

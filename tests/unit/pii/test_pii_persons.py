@@ -1,0 +1,251 @@
+"""Swedish PERSON detection: rules, precision filter, cue, model, presidio wiring, split."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+from pipelines.pii import persons_eval
+from pipelines.pii.persons import (
+    PersonDetector,
+    allow_listed_cue,
+    build_person_recognizers,
+    find_persons,
+    heldout_rows,
+    person_cue,
+    training_rows,
+)
+from pipelines.pii.persons_lexicon import load_lexicon
+from pipelines.pii.persons_model import MODEL_DIR, load_model
+from pipelines.pii.persons_rules import PersonRules
+
+CORPUS = (
+    Path(__file__).resolve().parents[3].parent
+    / "shared"
+    / "corpora"
+    / ("sv_ner_persons_train.jsonl")
+)
+needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason="shared person corpus not present")
+
+
+def names(text: str) -> list[str]:
+    return [text[span.start : span.end] for span in find_persons(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ring erik johansson", ["erik johansson"]),
+        ("Ring Erik Johansson på jobbet", ["Erik Johansson"]),
+        ("boka möte med Anna-Karin på fredag", ["Anna-Karin"]),
+        ("ring per-olof nilsson", ["per-olof nilsson"]),
+        ("ring Carl-Johan af Klercker", ["Carl-Johan af Klercker"]),
+        ("sms:a lisa att maten är klar", ["lisa"]),
+        ("jag heter jonas", ["jonas"]),
+        ("kan du ringa per när du är klar", ["per"]),
+        ("ring björn", ["björn"]),
+        ("videosamtal med farmor inga", ["inga"]),
+        ("ring zlatan", ["zlatan"]),
+        ("vad är kerstins nummer", ["kerstins"]),
+        ("bjud in Sofia och Marcus till fikat", ["Sofia", "Marcus"]),
+        ("– Vi kom ut starkt, säger förbundskaptenen Franco Bergman.", ["Franco Bergman"]),
+        ("Danmarks drottning Margrethe II höll sitt nyårstal.", ["Margrethe II"]),
+        ("ring 0701234567 och säg till Per att mötet är flyttat", ["Per"]),
+        ("Skicka fakturan till KARIN LINDBERG i dag", ["KARIN LINDBERG"]),
+    ],
+)
+def test_finds_names_in_commands_and_prose(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ring mamma",
+        "sms:a pappa att jag kommer vid sex",
+        "ring chefen och säg att jag är sjuk",
+        "det kostar 100 kr per dag",
+        "vi såg en björn i skogen",
+        "jag vill bo i Göteborg",
+        "vad händer första maj",
+        "flytta mötet till maj",
+        "hans bil står på gatan",
+        "inga problem",
+        "God Morgon",
+        "Glad Påsk allihop",
+        "spela Sveriges Radio P1",
+        "hur långt är det till Gamla Stan",
+        "när går tåget från Stockholms Central",
+        "hur går Volvo Cars aktie idag",
+        "vad blir vädret i Lund imorgon",
+        "påminn mig om mötet 2025-09-01 kl 10:00",
+        "Vi anmälde händelsen enligt Lex Maria.",
+        "Albert Bonniers förlag ger ut boken.",
+        "Mejla erik@företag.se om fakturan",
+        "IBAN DE89370400440532013000",
+        "Mitt personnummer är 19800101-1234.",
+        "Mark- och miljödomstolen avslog överklagandet.",
+    ],
+)
+def test_does_not_mask_places_organisations_greetings_or_everyday_words(text: str) -> None:
+    assert names(text) == []
+
+
+def test_allow_list_keeps_the_assistant_name_and_is_configurable() -> None:
+    assert names("hej Alice, ring erik") == ["erik"]
+    assert names("tack Alice") == []
+    detector = PersonDetector(allow_list=("Alice", "Erik"))
+    found = detector.detect("hej Alice, ring erik och anna")
+    assert [("hej Alice, ring erik och anna")[s.start : s.end] for s in found] == ["anna"]
+
+
+def test_cue_is_cheap_filter_true_for_candidates_false_for_plain_commands() -> None:
+    for text in ("ring erik", "Ring Erik", "boka möte med Anna", "Gummesson föll", "ring zlatan"):
+        assert person_cue(text), text
+    for text in ("ring mamma", "Vad blir vädret imorgon?", "sätt en timer på tio minuter", ""):
+        assert not person_cue(text), text
+
+
+def test_cue_never_hides_a_name_the_detector_would_find() -> None:
+    ungated = PersonDetector(use_cue=False, cache_size=0)
+    texts = [persons_eval.parse_case(case)[0] for case in persons_eval.COMMAND_CASES]
+    texts += [text.lower() for text in texts]
+    if CORPUS.exists():
+        texts += [str(row["text"]) for row in heldout_rows(CORPUS)[:300]]
+    for text, spans in zip(texts, ungated.detect_batch(texts), strict=True):
+        if spans:
+            assert person_cue(text), text
+
+
+def test_allow_listed_cue_skips_only_the_assistants_name() -> None:
+    cue = allow_listed_cue(["Alice"])
+    for text in ("alice tänd lampan", "Hej Alice!", "Alice, vad blir vädret imorgon?"):
+        assert person_cue(text) and not cue(text), text
+    for text in ("alice ring erik", "Hej Alice, ring Erik", "Alicebo tänd", "ring Alice Svensson"):
+        assert cue(text), text
+    ungated = PersonDetector(use_cue=False, cache_size=0)
+    texts = [persons_eval.parse_case(case)[0] for case in persons_eval.COMMAND_CASES]
+    texts += [f"alice {t.lower()}" for t in texts] + [f"Hej Alice, {t}" for t in texts]
+    for text, spans in zip(texts, ungated.detect_batch(texts), strict=True):
+        if spans:
+            assert cue(text), text
+
+
+def test_cue_with_places_and_allow_list_never_hides_a_name() -> None:
+    """The masker's cue (places, organisations and the allow-listed name do not count) on
+    held-out news, its lower-cased copy and generated assistant utterances."""
+    from pipelines.generate import sample_events
+
+    cue = allow_listed_cue(["Alice"])
+    events = sample_events(1500, seed=3)
+    texts = [str(e["input"]["text"]) for e in events if "text" in e.get("input", {})]
+    texts += ["Meddela Klara att ring mig", "vad blir vädret i Uppsala", "Ring Kiruna-Nisse"]
+    if CORPUS.exists():
+        held = [str(row["text"]) for row in heldout_rows(CORPUS)]
+        texts += held + [text.lower() for text in held]
+    ungated = PersonDetector(use_cue=False, cache_size=0)
+    for text, spans in zip(texts, ungated.detect_batch(texts), strict=True):
+        names = [text[s.start : s.end] for s in spans if text[s.start : s.end] != "Alice"]
+        if names:
+            assert cue(text), (text, names)
+    assert not cue("vad blir vädret i Uppsala") and not cue("Lägg mjölk på ICA-listan")
+
+
+def test_model_loads_from_the_package_directory_without_download() -> None:
+    assert (MODEL_DIR / "config.cfg").exists()
+    nlp = load_model()
+    assert nlp.lang == "sv" and "ner" in nlp.pipe_names
+    assert load_model() is nlp  # loaded once per process
+
+
+def test_model_finds_names_no_list_or_rule_knows() -> None:
+    texts = [
+        "Lägg till Tiwari i gruppchatten",
+        "boka tid med dr Nakamura",
+        "säg till Okafor att jag är sen",
+    ]
+    rules_only = PersonDetector(use_model=False, cache_size=0)
+    assert all(rules_only.detect(text) == () for text in texts)
+    with_model = PersonDetector(cache_size=0)
+    found = with_model.detect_batch(texts)
+    assert with_model.model_calls == len(texts)
+    assert [
+        [text[s.start : s.end] for s in spans] for text, spans in zip(texts, found, strict=True)
+    ] == [
+        ["Tiwari"],
+        ["Nakamura"],
+        ["Okafor"],
+    ]
+    assert all(span.source == "model" for spans in found for span in spans)
+
+
+def test_model_is_skipped_when_rules_explain_every_word() -> None:
+    detector = PersonDetector(cache_size=0)
+    detector.detect_batch(["ring erik johansson", "ring mamma", "vädret i Göteborg imorgon"])
+    assert detector.model_calls == 0
+
+
+def test_presidio_analyzer_with_noop_nlp_engine_finds_persons() -> None:
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+    registry = RecognizerRegistry(
+        recognizers=build_person_recognizers(), supported_languages=["sv"]
+    )
+    engine = AnalyzerEngine(
+        registry=registry,
+        nlp_engine=NoOpNlpEngine(models=[{"lang_code": "sv", "model_name": "none"}]),
+        supported_languages=["sv"],
+    )
+    text = "hej Alice, boka möte med Anna-Karin Lindqvist på fredag"
+    results = engine.analyze(text=text, language="sv")
+    assert [(r.entity_type, text[r.start : r.end]) for r in results] == [
+        ("PERSON", "Anna-Karin Lindqvist")
+    ]
+    assert 0 < results[0].score <= 1
+
+
+def test_batch_and_single_text_give_identical_results() -> None:
+    texts = [persons_eval.parse_case(case)[0] for case in persons_eval.COMMAND_CASES]
+    single = [PersonDetector(cache_size=0).detect(text) for text in texts]
+    assert PersonDetector(cache_size=0).detect_batch(texts) == single
+
+
+def test_scores_follow_the_documented_definitions() -> None:
+    gold = [[(0, 10), (20, 25)]]
+    predicted = [[(0, 5), (5, 10), (30, 35)]]
+    result = persons_eval.score(gold, predicted)
+    assert result.recall == 0.5  # (0, 10) fully covered by two spans; (20, 25) missed
+    assert result.precision == pytest.approx(2 / 3)  # (30, 35) overlaps no gold span
+
+
+def test_surname_morphology_and_vocabulary() -> None:
+    rules = PersonRules(load_lexicon())
+    assert rules.surname("wärnelöv") is False
+    assert rules.surname("bergqvist") and rules.surname("holmström") and rules.surname("hedlund")
+    assert not rules.surname("person")  # an ordinary word that happens to end in -son
+
+
+def test_split_is_deterministic_disjoint_and_about_fifteen_percent(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.jsonl"
+    rows = [{"id": f"row/{i}", "text": "x", "spans": []} for i in range(2000)]
+    path.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    held = {row["id"] for row in heldout_rows(path)}
+    train = {row["id"] for row in training_rows(path)}
+    assert held.isdisjoint(train) and len(held | train) == 2000
+    assert 0.12 < len(held) / 2000 < 0.18
+    path.write_text("\n".join(json.dumps(row) for row in reversed(rows)), encoding="utf-8")
+    assert {row["id"] for row in heldout_rows(path)} == held
+
+
+@needs_corpus
+def test_heldout_quality_meets_the_targets() -> None:
+    texts, golds = persons_eval.corpus_cases(heldout_rows(CORPUS))
+    result = persons_eval.score(golds, persons_eval.kvarn_predictor()(texts))
+    assert result.recall >= 0.93
+    assert result.precision >= 0.90
