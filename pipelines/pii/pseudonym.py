@@ -1,8 +1,8 @@
 """Keyed pseudonyms for user ids: joinable inside kvarn, useless without the key.
 
 A plain hash of a user id can be reversed by hashing candidate ids; an HMAC with a
-secret key cannot. The key comes from the environment (``KVARN_PSEUDONYM_KEY``) in real
-runs; demo mode generates one into a local, git-ignored file so a demo needs no setup.
+secret key cannot. The key comes from the environment (``KVARN_PSEUDONYM_KEY``) or a key file;
+demo mode generates that file (local, git-ignored, mode 0600) so a demo needs no setup.
 """
 
 from __future__ import annotations
@@ -48,24 +48,25 @@ def _decode_key(raw: str, source: str) -> bytes:
 
 
 def load_pseudonym_key(demo: bool, key_file: str | Path | None = None) -> bytes:
-    """The key from ``$KVARN_PSEUDONYM_KEY``; in demo mode a generated local key file.
+    """The key from ``$KVARN_PSEUDONYM_KEY``, else from the key file, which demo mode creates.
 
-    Outside demo mode a missing key is an error, never a silent default: a default key
-    in code would make every pseudonym reversible. ``key_file`` (or
-    ``$KVARN_PSEUDONYM_KEY_FILE``) sets where the demo key lives.
+    The key file (``key_file``, ``$KVARN_PSEUDONYM_KEY_FILE`` or ``data/.secrets/pseudonym.key``)
+    is used whenever it exists, so a lake made by ``make demo`` keeps working from the Dagster
+    UI, the daemon and its schedules. Outside demo mode a missing key is an error, never a
+    silent default: a default key in code would make every pseudonym reversible.
     """
     from_env = os.environ.get(KEY_ENV)
     if from_env:
         return _decode_key(from_env, f"${KEY_ENV}")
-    if not demo:
-        raise PseudonymKeyError(
-            f"${KEY_ENV} is not set. Set it to a secret of at least {_MIN_KEY_BYTES} bytes "
-            f"(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`), "
-            "or run in demo mode to use a generated local key."
-        )
     path = Path(key_file or os.environ.get(KEY_FILE_ENV) or DEFAULT_KEY_FILE)
     if path.exists():
         return _decode_key(path.read_text(encoding="utf-8"), str(path))
+    if not demo:
+        raise PseudonymKeyError(
+            f"${KEY_ENV} is not set and there is no key file at {path}. Set it to a secret of "
+            f"at least {_MIN_KEY_BYTES} bytes (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`), or run in demo mode to use a generated local key."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     ignore = path.parent / ".gitignore"
     if not ignore.exists():

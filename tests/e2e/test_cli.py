@@ -43,6 +43,9 @@ def test_generate_run_sql(tmp_path: Path) -> None:
     run = kvarn("run", "--from", "2025-09-01T08", "--to", "2025-09-01T09", "--demo", data=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "materialized 2 hour(s)" in run.stdout
+    # the key the demo run created serves later runs without --demo (UI, daemon, schedules)
+    again = kvarn("run", "--from", "2025-09-01T09", "--to", "2025-09-01T09", data=tmp_path)
+    assert again.returncode == 0, again.stderr
     q = kvarn("sql", "select count(*) as n from silver_turns", "--format", "csv", data=tmp_path)
     assert q.returncode == 0, q.stderr
     expected = delta.count_rows(LakeConfig(data_dir=str(tmp_path)).table("silver", "turns"))

@@ -35,9 +35,16 @@ def test_key_from_environment_hex_or_text(monkeypatch: pytest.MonkeyPatch) -> No
     assert load_pseudonym_key(demo=False) == b"a passphrase that is long enough"
 
 
-def test_missing_key_outside_demo_is_a_clear_error() -> None:
+def test_missing_key_outside_demo_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PseudonymKeyError, match=KEY_ENV):
-        load_pseudonym_key(demo=False)
+        load_pseudonym_key(demo=False, key_file=tmp_path / "none.key")
+
+
+def test_an_existing_key_file_serves_runs_outside_demo_mode(tmp_path: Path) -> None:
+    """make demo creates the key; the UI, daemon and schedules run without demo mode."""
+    path = tmp_path / "pseudonym.key"
+    key = load_pseudonym_key(demo=True, key_file=path)
+    assert load_pseudonym_key(demo=False, key_file=path) == key
 
 
 def test_short_key_is_rejected_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
