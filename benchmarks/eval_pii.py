@@ -252,7 +252,9 @@ def report(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Swedish PII masking quality vs baseline")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
-    parser.add_argument("--cases", type=Path, default=ROOT / "tests/unit/pii/data/pii_cases_sv.jsonl")
+    parser.add_argument(
+        "--cases", type=Path, default=ROOT / "tests/unit/pii/data/pii_cases_sv.jsonl"
+    )
     parser.add_argument("--no-persons", action="store_true", help="pattern recognizers only")
     args = parser.parse_args(argv)
 
