@@ -5,14 +5,13 @@ rebuilt deterministically: the gold training tables (``rebuild_gold_tables``, da
 training exports (``daily_export``).
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from dagster import (
     AssetSelection,
     Definitions,
     RunRequest,
     ScheduleEvaluationContext,
-    build_schedule_from_partitioned_job,
     define_asset_job,
     schedule,
 )
@@ -39,7 +38,19 @@ hourly_pipeline = define_asset_job(
     description="Bronze → silver → gold candidates for one event-time hour.",
 )
 
-hourly_schedule = build_schedule_from_partitioned_job(hourly_pipeline, minute_of_hour=5)
+
+@schedule(
+    job=hourly_pipeline,
+    cron_schedule="5 * * * *",
+    execution_timezone="UTC",
+    name="hourly_pipeline_schedule",
+)
+def hourly_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    """At minute 5, the hour that just ended (the hour in progress is a partition as well, for
+    on-demand runs, but a schedule waits until it is over)."""
+    ended = context.scheduled_execution_time.astimezone(UTC) - timedelta(hours=1)
+    key = ended.strftime("%Y-%m-%d-%H:00")
+    return RunRequest(run_key=f"hourly-{key}", partition_key=key)
 
 
 @schedule(job=hourly_pipeline, cron_schedule="30 0 * * *", execution_timezone="UTC")

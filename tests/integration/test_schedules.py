@@ -11,7 +11,10 @@ from assets.definitions import defs, hourly_schedule, late_data_settle
 
 def test_hourly_schedule_requests_the_hour_that_just_ended() -> None:
     assert hourly_schedule.cron_schedule == "5 * * * *"
-    ctx = build_schedule_context(scheduled_execution_time=datetime(2025, 9, 2, 10, 5, tzinfo=UTC))
+    ctx = build_schedule_context(
+        scheduled_execution_time=datetime(2025, 9, 2, 10, 5, tzinfo=UTC),
+        repository_def=defs.get_repository_def(),
+    )
     data = hourly_schedule.evaluate_tick(ctx)
     keys = [r.partition_key for r in data.run_requests or []]
     assert keys == ["2025-09-02-09:00"]
