@@ -35,6 +35,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from assets.metadata import markdown_table
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
@@ -187,10 +188,50 @@ def gold_rows_trace_to_silver(
         )
 
 
+PATTERN_KEYS = {
+    "failure_patterns": AssetKey(["gold", "failure_patterns"]),
+    "test_health": AssetKey(["gold", "test_health"]),
+}
+PATTERN_DESCRIPTIONS = {
+    "failure_patterns": "Test failures grouped by root cause (exception type + application "
+    "frames, or near-duplicate message): tests affected, count, first/last seen, status "
+    "(new / recurring / resolved), flaky tests. Unpartitioned; rebuilt as a whole.",
+    "test_health": "Per test: outcome history per test session, flaky (outcome flips), "
+    "regression (failed after passing, or slower than its own history). Unpartitioned.",
+}
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(key, description=PATTERN_DESCRIPTIONS[name], deps=[SILVER_KEYS["test_results"]],
+                  group_name=TABLE_GROUP)
+        for name, key in PATTERN_KEYS.items()
+    ],
+)  # fmt: skip
+def failure_patterns(
+    context: AssetExecutionContext, kvarn: KvarnResource
+) -> Iterator[MaterializeResult]:
+    """Rebuild the test flywheel's failure patterns and test health from silver test results."""
+    from pipelines.gold.candidates import load_rules
+    from pipelines.gold.flywheel import build_flywheel_tables
+
+    rep = build_flywheel_tables(kvarn.lake(), load_rules().flywheel)
+    for name, key in PATTERN_KEYS.items():
+        metadata: dict[str, object] = {"rows": rep.rows[name], "changed": rep.written[name]}
+        if name == "failure_patterns":
+            metadata["by_status"] = MetadataValue.json(rep.by_status)
+            metadata["top_patterns"] = markdown_table(rep.top_patterns)
+        else:
+            metadata["flaky_tests"] = len(rep.flaky_tests)
+            metadata["regressions"] = len(rep.regressions)
+        yield MaterializeResult(asset_key=key, metadata=metadata)  # type: ignore[arg-type]
+
+
 gold_tables_job = define_asset_job(
     "rebuild_gold_tables",
-    selection=AssetSelection.assets(*TABLE_KEYS.values()),
-    description="Rebuild the four gold training tables (unpartitioned) and check them.",
+    selection=AssetSelection.assets(*TABLE_KEYS.values(), *PATTERN_KEYS.values()),
+    description="Rebuild the four gold training tables and the test flywheel's failure "
+    "patterns and test health (unpartitioned), and check them.",
 )
 # After the late-data settle run (00:30 UTC) has re-materialized the day before yesterday.
 gold_tables_daily = ScheduleDefinition(
@@ -200,8 +241,10 @@ gold_tables_daily = ScheduleDefinition(
 # Per-hour runs need only the hourly pair; the table assets (+ their check) are best run once
 # after a batch of hours, not once per hour (each run rebuilds all four tables).
 GOLD_HOURLY_ASSETS: list[AssetsDefinition] = [candidates]
-GOLD_TABLE_ASSETS: list[AssetsDefinition] = [gold_tables]
-GOLD_ASSETS: list[AssetsDefinition | AssetSpec] = [candidates, reviews, gold_tables]
+GOLD_TABLE_ASSETS: list[AssetsDefinition] = [gold_tables, failure_patterns]
+GOLD_ASSETS: list[AssetsDefinition | AssetSpec] = [
+    candidates, reviews, gold_tables, failure_patterns
+]  # fmt: skip
 GOLD_HOURLY_CHECKS: list[AssetChecksDefinition] = [candidates_have_reasons]
 GOLD_TABLE_CHECKS: list[AssetChecksDefinition] = [gold_rows_trace_to_silver]
 GOLD_CHECKS: list[AssetChecksDefinition] = [*GOLD_HOURLY_CHECKS, *GOLD_TABLE_CHECKS]

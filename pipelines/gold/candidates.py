@@ -20,13 +20,14 @@ import yaml
 
 from pipelines.config import LakeConfig
 from pipelines.gold.candidates_extra import CandidateContext, load_context
+from pipelines.gold.failure_patterns import FlywheelSettings
 from pipelines.gold.store import merge_scoped, read_gold
 from pipelines.io import delta
 from pipelines.silver.schemas import TURNS
 
 RULES_FILE = Path(__file__).parent / "candidates.yaml"
 RULES_ENV = "KVARN_CANDIDATE_RULES"  # a path that replaces the shipped rules file
-SOURCES = ("turns", "feedback", "test_results", "intent_stats")
+SOURCES = ("turns", "feedback", "test_results", "intent_stats", "test_history")
 STATUSES = ("pending", "accepted", "edited", "rejected")
 
 CANDIDATE_SCHEMA: dict[str, Any] = {
@@ -126,6 +127,7 @@ class RuleSet:
     extra_rules: tuple[Rule, ...] = ()
     scoring: Scoring = field(default_factory=Scoring)
     selection: Selection = field(default_factory=Selection)
+    flywheel: FlywheelSettings = field(default_factory=FlywheelSettings)
 
     @property
     def all_rules(self) -> tuple[Rule, ...]:
@@ -164,6 +166,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         extra,
         Scoring(**(data.get("scoring") or {})),
         Selection(**(data.get("selection") or {})),
+        FlywheelSettings(**(data.get("flywheel") or {})),
     )
 
 
@@ -244,6 +247,8 @@ def _apply_rule(frame: pl.DataFrame, i: int, rule: Rule, ctx: CandidateContext) 
             pl.sql_expr(rule.when).fill_null(False).alias(hit), no_ids, _detail(rule).alias(why)
         )
         return joined.drop(extra_cols)
+    if rule.source == "test_history":
+        return _apply_test_history(frame, rule, ctx.test_history, (hit, ids, why), silent)
     source = ctx.feedback if rule.source == "feedback" else ctx.test_results
     if source is None or source.height == 0:
         return frame.with_columns(silent)
@@ -259,6 +264,33 @@ def _apply_rule(frame: pl.DataFrame, i: int, rule: Rule, ctx: CandidateContext) 
     count = pl.concat_str([pl.lit("events="), pl.col(ids).list.len().cast(pl.Utf8)])
     return frame.join(agg, on=keys, how="left", maintain_order="left").with_columns(
         pl.col(ids).is_not_null().alias(hit), _detail(rule, count).alias(why)
+    )
+
+
+def _apply_test_history(
+    frame: pl.DataFrame,
+    rule: Rule,
+    history: pl.DataFrame | None,
+    names: tuple[str, str, str],
+    silent: list[pl.Expr],
+) -> pl.DataFrame:
+    """Turns a test recorded (``test_scenario`` = the test's node id) meet their test's failure
+    patterns, flakiness and regressions; the failure events join the candidate's evidence."""
+    hit, ids, why = names
+    if history is None or history.height == 0:
+        return frame.with_columns(silent)
+    matched = history.filter(pl.sql_expr(rule.when).fill_null(False))
+    agg = matched.group_by("test_name").agg(
+        pl.col("event_id").drop_nulls().unique().sort().alias(ids),
+        pl.col("pattern_id").drop_nulls().unique().sort().str.join(",").alias("__patterns"),
+    )
+    detail = pl.concat_str([pl.lit("patterns="), pl.col("__patterns").fill_null("")])
+    return (
+        frame.join(
+            agg, left_on="test_scenario", right_on="test_name", how="left", maintain_order="left"
+        )
+        .with_columns(pl.col(ids).is_not_null().alias(hit), _detail(rule, detail).alias(why))
+        .drop("__patterns")
     )
 
 
@@ -426,7 +458,7 @@ def build_candidates_hour(
     so = cfg.storage_options
     turns = delta.read_partition(cfg.table("silver", "turns"), "hour", hour, storage_options=so)
     turns = turns if turns is not None else pl.DataFrame()
-    ctx = load_context(cfg, hour, rs.selection.novelty_window_hours)
+    ctx = load_context(cfg, hour, rs.selection.novelty_window_hours, rs.flywheel)
     cands = score_candidates(turns, rs, now, ctx)
     path = cfg.table("gold", "candidates")
     existing = read_gold(

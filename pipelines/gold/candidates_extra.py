@@ -2,7 +2,8 @@
 
 Feedback and test results are read for the hour and the next one (a thumbs down usually arrives
 seconds after the turn, sometimes across the hour boundary); intent frequencies over a trailing
-window tell a rare or new intent from a common one. Loading lives here so that scoring itself
+window tell a rare or new intent from a common one; the test history (failure patterns, flaky
+tests, regressions) comes from 30 days of test results. Loading lives here so that scoring itself
 stays a pure function of frames.
 """
 
@@ -14,9 +15,11 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from pipelines.config import LakeConfig
+from pipelines.gold.failure_patterns import FlywheelSettings, build_patterns, history_by_test
 from pipelines.io import delta
 
 _HOUR_FMT = "%Y-%m-%dT%H"
+TEST_HISTORY_DAYS = 30
 INTENT_STATS_SCHEMA = {
     "intent": pl.Utf8,
     "intent_count": pl.Int64,
@@ -34,6 +37,7 @@ class CandidateContext:
     feedback: pl.DataFrame | None = None
     test_results: pl.DataFrame | None = None
     intent_stats: pl.DataFrame | None = None
+    test_history: pl.DataFrame | None = None
 
 
 def shift_hour(hour: str, hours: int) -> str:
@@ -61,8 +65,13 @@ def intent_stats(window: pl.DataFrame, hour: str) -> pl.DataFrame:
     )
 
 
-def load_context(cfg: LakeConfig, hour: str, window_hours: int) -> CandidateContext:
-    """Feedback and test results of ``hour`` and the next hour; intent stats over the window."""
+def load_context(
+    cfg: LakeConfig, hour: str, window_hours: int, flywheel: FlywheelSettings | None = None
+) -> CandidateContext:
+    """Feedback and test results of ``hour`` and the next hour; intent stats over the window;
+    test history (failure patterns, flaky tests, regressions) from the test results up to the
+    end of the next hour over ``TEST_HISTORY_DAYS`` — a bound that makes a rerun of the hour
+    see the same history whatever ran since."""
     so = cfg.storage_options
     pair = [hour, shift_hour(hour, 1)]
     feedback = delta.read_table(
@@ -70,11 +79,17 @@ def load_context(cfg: LakeConfig, hour: str, window_hours: int) -> CandidateCont
         filters=[("hour", "in", pair)],
         storage_options=so,
     )
-    tests = delta.read_table(
+    past = delta.read_table(
         cfg.table("silver", "test_results"),
-        filters=[("hour", "in", pair)],
+        filters=[("hour", ">=", shift_hour(hour, -24 * TEST_HISTORY_DAYS)),
+                 ("hour", "<=", pair[1])],
         storage_options=so,
-    )
+    )  # fmt: skip
+    tests = past.filter(pl.col("hour").is_in(pair)) if past is not None else None
+    history = None
+    if past is not None and past.height:
+        patterns, health = build_patterns(past, flywheel)
+        history = history_by_test(patterns, health)
     hours = [shift_hour(hour, -i) for i in range(window_hours + 1)]
     window = delta.read_table(
         cfg.table("silver", "turns"),
@@ -83,4 +98,6 @@ def load_context(cfg: LakeConfig, hour: str, window_hours: int) -> CandidateCont
         storage_options=so,
     )
     stats = intent_stats(window, hour) if window is not None else None
-    return CandidateContext(feedback=feedback, test_results=tests, intent_stats=stats)
+    return CandidateContext(
+        feedback=feedback, test_results=tests, intent_stats=stats, test_history=history
+    )

@@ -44,6 +44,9 @@ def test_rules_file_ships_the_mission_defaults_and_the_extra_rules() -> None:
         ("test_failure", "test_results"),
         ("rare_intent", "intent_stats"),
         ("large_cluster", "turns"),
+        ("failure_pattern", "test_history"),
+        ("flaky_test", "test_history"),
+        ("test_regression", "test_history"),
     ]
     assert rs.selection == Selection(
         budget_per_hour=40, max_per_cluster=2, max_per_intent=8, novelty_window_hours=24
