@@ -6,7 +6,7 @@ STAMP := $(VENV)/.kvarn-installed
 export DAGSTER_HOME := $(CURDIR)
 export KVARN_DATA ?= $(CURDIR)/data
 
-.PHONY: setup demo test lint types unit ui bench clean-data
+.PHONY: setup demo test lint types unit ui bench clean-data flywheel-demo
 
 ## setup: create .venv and install kvarn with dev extras (quick when nothing changed)
 setup: $(STAMP)
@@ -46,3 +46,20 @@ ui: setup
 ## bench: the pipeline throughput benchmark
 bench: setup
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+## flywheel-demo: the sample assistant suite, recorded by the kvarn pytest plugin four times
+## (its flaky test fails every other run), run through the pipeline into data/flywheel
+FLYWHEEL := $(CURDIR)/data/flywheel
+flywheel-demo: setup
+	rm -rf $(FLYWHEEL)
+	for run in 1 2 3 4; do \
+	  KVARN_EXAMPLE_RUN=$$run $(BIN)/pytest examples/assistant -q -p no:cacheprovider \
+	    --kvarn-telemetry $(FLYWHEEL)/landing | tail -2; \
+	done
+	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn run --demo
+	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn sql "select pattern_id, failure_type, status, \
+	  test_count, count, frames from gold_failure_patterns order by count desc"
+	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn sql "select test_name, outcomes, flaky, regression_kind \
+	  from gold_test_health where flaky or regression_flag"
+	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn sql "select turn_id, intent, reasons from gold_candidates \
+	  where list_contains(reasons, 'failure_pattern') limit 10"
