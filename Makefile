@@ -57,9 +57,6 @@ flywheel-demo: setup
 	    --kvarn-telemetry $(FLYWHEEL)/landing | tail -2; \
 	done
 	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn run --demo
-	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn sql "select pattern_id, failure_type, status, \
-	  test_count, count, frames from gold_failure_patterns order by count desc"
-	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn sql "select test_name, outcomes, flaky, regression_kind \
-	  from gold_test_health where flaky or regression_flag"
+	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn summary
 	KVARN_DATA=$(FLYWHEEL) $(BIN)/kvarn sql "select turn_id, intent, reasons from gold_candidates \
 	  where list_contains(reasons, 'failure_pattern') limit 10"

@@ -137,9 +137,9 @@ def _landing_dir(config: pytest.Config) -> Path | None:
 class Flywheel:
     """What a test hands the flywheel: the assistant turns it drove and extra metrics.
 
-    Arguments are checked the same way whether recording is on or off, so a test does not
-    pass in a plain run and fail under ``--kvarn-telemetry`` (or the reverse); a value the
-    event format cannot hold is a ``ValueError``/``TypeError`` for the test's author."""
+    Never raises, so recording cannot change a test's outcome (a test that reports a turn
+    from an ``except`` block must still fail with its own error). A value the event format
+    cannot hold is left out of the event and counted in the run's summary line."""
 
     def __init__(self, item: pytest.Item, recorder: _Recorder | None) -> None:
         self._item = item
@@ -158,16 +158,14 @@ class Flywheel:
 
     def metric(self, name: str, value: float | bool) -> None:
         """Add a number to this test's outcome event's ``metrics``."""
-        if not isinstance(name, str) or not name or name == "duration_ms":
-            raise ValueError(f"metric name must be a non-empty string, not duration_ms: {name!r}")
-        if name == "success":
-            if not isinstance(value, bool):
-                raise TypeError("metric 'success' must be a bool")
-        elif not _is_number(value) and not isinstance(value, bool):
-            raise TypeError(f"metric {name!r} must be a finite number, got {value!r}")
-        elif name in _NONNEG_METRICS and value < 0:
-            raise ValueError(f"metric {name!r} must not be negative")
-        self._state.metrics[name] = value
+        recorder = self._recorder
+        if recorder is None:
+            return
+        problem = _metric_problem(name, value)
+        if problem:
+            recorder.problem(f"{self._item.nodeid}: {problem}; left out")
+        else:
+            self._state.metrics[name] = value
 
     def record_turn(
         self,
@@ -184,74 +182,28 @@ class Flywheel:
         lang: str = "sv",
     ) -> str:
         """Record the assistant interaction this test exercised as an ``orchestrator.turn``,
-        the way production logs it; returns its ``turn_id`` (also when not recording)."""
-        if not isinstance(text, str) or len(text) > MAX_TEXT:
-            raise ValueError(f"text must be a string of at most {MAX_TEXT} characters")
-        if intent is not None:
-            if not isinstance(intent, str) or not intent:
-                raise ValueError("intent must be a non-empty string")
-            if confidence is None:
-                raise ValueError("an intent needs its confidence: the event format pairs them")
-        if confidence is not None and not (_is_number(confidence) and 0 <= confidence <= 1):
-            raise ValueError(f"confidence must be a number in [0, 1], got {confidence!r}")
-        if intent is None and (confidence is not None or slots is not None):
-            raise ValueError("confidence and slots belong to an intent: pass the intent too")
-        if slots is not None and not isinstance(slots, dict):
-            raise TypeError("slots must be a dict")
-        if route is not None and (not isinstance(route, str) or not _ROUTE.match(route)):
-            raise ValueError(f"route must match {_ROUTE.pattern}, got {route!r}")
-        if not isinstance(lang, str) or not _LANG.match(lang):
-            raise ValueError(f"lang must be a language tag such as 'sv', got {lang!r}")
-        for name, ms in (("latency_ms", latency_ms), ("first_ms", first_ms)):
-            if ms is not None and not (_is_number(ms) and ms >= 0):
-                raise ValueError(f"{name} must be a non-negative number, got {ms!r}")
-        calls = [_tool_call(c) for c in tool_calls or ()]
-        if output is not None and not isinstance(output, str):
-            raise TypeError("output must be a string")
+        the way production logs it; returns its ``turn_id`` (also when not recording).
 
+        ``nlu`` is written when there is an intent with a confidence (the format requires
+        both); a turn that failed before NLU (intent None) is written without it."""
         self._state.turns += 1
         nodeid = self._item.nodeid
         turn_id = f"t-{hashlib.sha256(nodeid.encode()).hexdigest()[:8]}-{self._state.turns}"
         recorder = self._recorder
         if recorder is None:
             return turn_id
-        payload: dict[str, Any] = {
-            "v": "1",
-            "event": "orchestrator.turn",
-            "ts": "",
-            "user_id": "test_user",
-            "session_id": recorder.session_id,
-            "turn_id": turn_id,
-            "lang": lang,
-            "input": {"text": text},
-        }
-        if intent is not None:
-            payload["nlu"] = {"intent": intent, "confidence": confidence}
-            if slots is not None:
-                payload["nlu"]["slots"] = slots
-        if route is not None:
-            payload["route"] = route
-        if calls:
-            payload["tool_calls"] = calls
-        if output is not None:
-            payload["output"] = {"text": output}
-        metrics = {
-            k: v
-            for k, v in (("e2e_full_ms", latency_ms), ("e2e_first_ms", first_ms))
-            if v is not None
-        }
-        if metrics:
-            payload["metrics"] = metrics
-        meta: dict[str, Any] = {"test_name": _test_name(nodeid), "test_scenario": nodeid}
-        target = _slo_target(_marks(self._item))
-        if target is not None:
-            meta["slo_target_ms"] = target
-            if latency_ms is not None:
-                meta["slo_compliance"] = latency_ms <= target
-        payload["test_metadata"] = meta
-        payload["consent_scopes"] = list(recorder.consent)
-        payload["env"] = "test"
-        recorder.emit(payload)
+        try:
+            payload, problems = _turn_payload(
+                recorder, self._item, turn_id, text, intent, confidence, slots, tool_calls,
+                output, route, latency_ms, first_ms, lang,
+            )  # fmt: skip
+        except Exception as exc:  # never fail the host run
+            recorder.problem(exc)
+            return turn_id
+        for problem in problems:
+            recorder.problem(f"{nodeid}: record_turn {problem}; left out")
+        if payload is not None:
+            recorder.emit(payload)
         return turn_id
 
 
@@ -261,16 +213,123 @@ def flywheel(request: pytest.FixtureRequest) -> Flywheel:
     return Flywheel(request.node, request.config.stash.get(_RECORDER, None))
 
 
-def _tool_call(call: Any) -> dict[str, Any]:
+def _metric_problem(name: Any, value: Any) -> str | None:
+    """Why a metric cannot go into the event's ``metrics``, or None if it can."""
+    if not isinstance(name, str) or not name or name == "duration_ms":
+        return f"metric name {name!r} is not a name other than duration_ms"
+    if name == "success":
+        return None if isinstance(value, bool) else "metric 'success' is not a bool"
+    if not _is_number(value) and not isinstance(value, bool):
+        return f"metric {name!r} is not a finite number: {_short_repr(value)}"
+    if name in _NONNEG_METRICS and value < 0:
+        return f"metric {name!r} is negative"
+    return None
+
+
+def _turn_payload(
+    recorder: _Recorder,
+    item: pytest.Item,
+    turn_id: str,
+    text: Any,
+    intent: Any,
+    confidence: Any,
+    slots: Any,
+    tool_calls: Any,
+    output: Any,
+    route: Any,
+    latency_ms: Any,
+    first_ms: Any,
+    lang: Any,
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The turn as production would log it, keeping only what the event schema accepts,
+    and what was left out (a turn without a text is not written at all)."""
+    problems: list[str] = []
+    if not isinstance(text, str):
+        return None, [f"text {_short_repr(text)} is not a string: no event"]
+    if len(text) > MAX_TEXT:
+        problems.append(f"text is longer than {MAX_TEXT} characters: the rest")
+        text = text[:MAX_TEXT]
+    if not isinstance(lang, str) or not _LANG.match(lang):
+        problems.append(f"lang {_short_repr(lang)} is not a language tag")
+        lang = None
+    payload: dict[str, Any] = {
+        "v": "1",
+        "event": "orchestrator.turn",
+        "ts": "",
+        "user_id": "test_user",
+        "session_id": recorder.session_id,
+        "turn_id": turn_id,
+    }
+    if lang is not None:
+        payload["lang"] = lang
+    payload["input"] = {"text": text}
+    if isinstance(intent, str) and intent:
+        if _is_number(confidence) and 0 <= confidence <= 1:
+            payload["nlu"] = {"intent": intent, "confidence": confidence}
+            if isinstance(slots, dict):
+                payload["nlu"]["slots"] = slots
+            elif slots is not None:
+                problems.append("slots that are not a dict")
+        else:
+            problems.append(f"nlu: intent {intent!r} without a confidence in [0, 1]")
+    elif intent is not None:
+        problems.append(f"intent {_short_repr(intent)} is not a non-empty string")
+    elif confidence is not None or slots:
+        problems.append("confidence/slots without an intent")
+    if route is not None:
+        if isinstance(route, str) and _ROUTE.match(route):
+            payload["route"] = route
+        else:
+            problems.append(f"route {_short_repr(route)} does not match {_ROUTE.pattern}")
+    calls = []
+    for call in tool_calls or ():
+        problem = _tool_call_problem(call)
+        if problem:
+            problems.append(problem)
+        else:
+            calls.append(dict(call))
+    if calls:
+        payload["tool_calls"] = calls
+    if isinstance(output, str):
+        payload["output"] = {"text": output}
+    elif output is not None:
+        problems.append("output that is not a string")
+    metrics: dict[str, float] = {}
+    for key, name, ms in (
+        ("e2e_full_ms", "latency_ms", latency_ms),
+        ("e2e_first_ms", "first_ms", first_ms),
+    ):
+        if ms is None:
+            continue
+        if _is_number(ms) and ms >= 0:
+            metrics[key] = ms
+        else:
+            problems.append(f"{name} {_short_repr(ms)} is not a non-negative number")
+    if metrics:
+        payload["metrics"] = metrics
+    meta: dict[str, Any] = {"test_name": _test_name(item.nodeid), "test_scenario": item.nodeid}
+    target = _slo_target(_marks(item))
+    if target is not None:
+        meta["slo_target_ms"] = target
+        if "e2e_full_ms" in metrics:
+            meta["slo_compliance"] = metrics["e2e_full_ms"] <= target
+    payload["test_metadata"] = meta
+    payload["consent_scopes"] = list(recorder.consent)
+    payload["env"] = "test"
+    return payload, problems
+
+
+def _tool_call_problem(call: Any) -> str | None:
+    """Why a tool call cannot go into ``tool_calls`` as given, or None if it can."""
     if not isinstance(call, dict) or not isinstance(call.get("name"), str) or not call["name"]:
-        raise ValueError("each tool call must be a dict with a non-empty 'name'")
+        return f"tool call {_short_repr(call)} without a 'name'"
     if call.get("args") is not None and not isinstance(call["args"], dict):
-        raise TypeError("a tool call's args must be a dict")
+        return f"tool call {call['name']!r} with args that are not a dict"
     if "ok" in call and not isinstance(call["ok"], bool):
-        raise TypeError("a tool call's ok must be a bool")
+        return f"tool call {call['name']!r} with an ok that is not a bool"
     if "lat_ms" in call and not (_is_number(call["lat_ms"]) and call["lat_ms"] >= 0):
-        raise ValueError("a tool call's lat_ms must be a non-negative number")
-    return dict(call)
+        return f"tool call {call['name']!r} with a lat_ms that is not a non-negative number"
+    return None
 
 
 # -- per-test state ---------------------------------------------------------------------------
@@ -334,7 +393,9 @@ class _Recorder:
                 or _new_session_id(now)
             )
             self.worker = str(self.worker_input.get("workerid") or "worker")
-        short = self.session_id.rsplit("_", 1)[-1]
+        # The id's random tail names the file (an inherited id is not trusted as a path).
+        short = re.sub(r"[^A-Za-z0-9]", "", self.session_id.rsplit("_", 1)[-1])[:16] or "run"
+        self._short = short
         self.path = (
             landing / "telemetry" / f"{now:%Y-%m-%d}" / f"pytest-{short}-{self.worker}.jsonl"
         )
@@ -426,12 +487,13 @@ class _Recorder:
         self, item: pytest.Item, report: pytest.TestReport, state: _TestState
     ) -> dict[str, Any]:
         duration = _ms(report.duration)
+        marks = _marks(item)
         payload: dict[str, Any] = {
             "v": "1",
             "event": "test.baseline",
             "ts": "",
             "test_name": _test_name(item.nodeid),
-            "component": _component(item),
+            "component": _component(marks),
             "metrics": _metrics(duration, state),
             "environment": {
                 **self.environment,
@@ -443,7 +505,7 @@ class _Recorder:
             },
         }
         meta: dict[str, Any] = {"test_name": _test_name(item.nodeid)}
-        target = _slo_target(item)
+        target = _slo_target(marks)
         if target is not None:
             payload["slo_compliance"] = {"duration": duration <= target}
             meta["slo_target_ms"] = target
@@ -480,7 +542,7 @@ class _Recorder:
         for name, value in callspec.params.items() if callspec is not None else ():
             steps.append(f"param {name}={_short_repr(value)}")
         meta: dict[str, Any] = {"test_name": _test_name(item.nodeid)}
-        target = _slo_target(item)
+        target = _slo_target(marks)
         if target is not None:
             meta["slo_target_ms"] = target
         return {
@@ -488,7 +550,7 @@ class _Recorder:
             "event": "test.failure",
             "ts": "",
             "test_name": _test_name(item.nodeid),
-            "component": _component(item),
+            "component": _component(marks),
             "failure_type": failure_type,
             "root_cause": root_cause,
             "system_state": {
@@ -560,8 +622,7 @@ class _Recorder:
         events = self.events + self.worker_events
         paths = ([str(self.path)] if self.events else []) + self.worker_paths
         if len(paths) > 2:
-            short = self.session_id.rsplit("_", 1)[-1]
-            where = f"{self.path.parent}/pytest-{short}-*.jsonl ({len(paths)} files)"
+            where = f"{self.path.parent}/pytest-{self._short}-*.jsonl ({len(paths)} files)"
         else:
             where = ", ".join(paths) or "nothing written"
         if self.problems:

@@ -56,6 +56,7 @@ def print_summary(cfg: LakeConfig, console: Console) -> None:
         console.print(
             f"turns without training consent (kept in silver, never exported): {excluded:,}"
         )
+    print_flywheel(cfg, console)
     console.print(
         "\n[bold]where things are[/]\n"
         f"  landing : {cfg.telemetry}\n"
@@ -66,3 +67,31 @@ def print_summary(cfg: LakeConfig, console: Console) -> None:
         "  .venv/bin/kvarn duckdb          # the duckdb client with every table as a view\n"
         "  make ui                         # Dagster UI on http://127.0.0.1:3000"
     )
+
+
+def print_flywheel(cfg: LakeConfig, console: Console) -> None:
+    """Top failure patterns, new ones and flaky or regressed tests, when tests fed the lake."""
+    so = cfg.storage_options
+    patterns = delta.read_table(cfg.table("gold", "failure_patterns"), storage_options=so)
+    health = delta.read_table(cfg.table("gold", "test_health"), storage_options=so)
+    if patterns is None or health is None or health.height == 0:
+        return
+    table = Table(title="test flywheel: failure patterns (gold_failure_patterns)")
+    for column in ("pattern", "type", "status", "failures", "tests", "where"):
+        table.add_column(column)
+    top = patterns.sort(["count", "pattern_id"], descending=[True, False]).head(10)
+    for row in top.iter_rows(named=True):
+        table.add_row(row["pattern_id"], row["failure_type"] or "", row["status"],
+                      str(row["count"]), str(row["test_count"]), row["frames"] or "")  # fmt: skip
+    console.print(table)
+    new = patterns.filter(pl.col("status") == "new").height
+    flaky = health.filter(pl.col("flaky"))["test_name"].to_list()
+    regressed = health.filter(pl.col("regression_flag"))["test_name"].to_list()
+    console.print(
+        f"tests: {health.height:,} · patterns: {patterns.height} ({new} new) · "
+        f"flaky: {len(flaky)} · regressed: {len(regressed)}"
+    )
+    for name in flaky[:10]:
+        console.print(f"  flaky      {name}", highlight=False)
+    for name in regressed[:10]:
+        console.print(f"  regressed  {name}", highlight=False)
