@@ -21,14 +21,14 @@ from pipelines.dates.scanner import DURATION_INTRO, GREETINGS, Hit, Scan
 def numeric_pattern(s: Scan, i: int) -> Hit | None:
     """Digit patterns: 2015-03-03, 3/3/15, 31-10-74, 15/02, 15:20[:24], 10.30, 15h."""
     a = s.tx(i)
-    if not a.isdigit():
+    if not a.isdecimal():
         return None
     sep = s.tx(i + 1)
     glued1 = s.glued(i + 1) and s.glued(i + 2)
     b = s.tx(i + 2)
-    if sep in ("-", "/", ".") and glued1 and b.isdigit():
+    if sep in ("-", "/", ".") and glued1 and b.isdecimal():
         c_sep, c = s.tx(i + 3), s.tx(i + 4)
-        three = c_sep == sep and s.glued(i + 3) and s.glued(i + 4) and c.isdigit()
+        three = c_sep == sep and s.glued(i + 3) and s.glued(i + 4) and c.isdecimal()
         if len(a) == 4 and three and sep in ("-", "/"):  # 2015-03-03[T10:00[Z]]
             return _iso_time_tail(s, i + 5, _calendar(int(a), int(b), int(c), i + 5))
         if three and len(a) <= 2 and len(b) <= 2 and len(c) in (2, 4):  # 3/3/2015, 31-10-74
@@ -46,11 +46,11 @@ def numeric_pattern(s: Scan, i: int) -> Hit | None:
                 return None  # "imorgon 9-11", "kl 10-12": hours, not 9 November
             following = s.tx(i + 3)
             if 1 <= d <= 31 and 1 <= m <= 12 and s.month(i + 3) is None:
-                if following.isdigit() or (following in ("-", "–") and s.tx(i + 4).isdigit()):
+                if following.isdecimal() or (following in ("-", "–") and s.tx(i + 4).isdecimal()):
                     return None
                 return i + 3, Moment(Calendar(None, m, d)), True
         return None
-    if sep == ":" and glued1 and len(b) == 2 and b.isdigit() and len(a) <= 2:  # 15:20[:24]
+    if sep == ":" and glued1 and len(b) == 2 and b.isdecimal() and len(a) <= 2:  # 15:20[:24]
         h, m = int(a), int(b)
         if h > 24 or m > 59:
             return None

@@ -181,7 +181,7 @@ def day_month_atom(s: Scan, i: int) -> Hit | None:
     in_month = month_reference(s, j + 1 if s.tx(j) == "i" else j)
     if in_month is not None and isinstance(in_month[1], Cycle):  # "den 5 nästa månad"
         return in_month[0], Moment(NthDay(day, in_month[1])), False
-    weak = not (explicit and s.tx(i).isdigit()) and not on
+    weak = not (explicit and s.tx(i).isdecimal()) and not on
     if not explicit and s.tx(j) in (":", ".", "-", "/"):
         return None
     return j, Moment(Calendar(None, None, day)), weak

@@ -111,7 +111,7 @@ def _amount(s: Scan, i: int) -> tuple[int, float] | None:
         return None
     j, value, _ = num
     amount = float(value)
-    if s.tx(j) in (",", ".") and s.glued(j) and s.glued(j + 1) and s.tx(j + 1).isdigit():
+    if s.tx(j) in (",", ".") and s.glued(j) and s.glued(j + 1) and s.tx(j + 1).isdecimal():
         frac = s.tx(j + 1)
         amount += int(frac) / 10 ** len(frac)
         j += 2
@@ -163,7 +163,7 @@ def duration_atom(s: Scan, i: int) -> Hit | None:
         if s.tx(end) in ("och", ",") and _amount(s, end + 1) is not None:
             j = end + 1
             continue
-        if _amount(s, end) is not None and s.tx(end).isdigit():
+        if _amount(s, end) is not None and s.tx(end).isdecimal():
             j = end
             continue
         break

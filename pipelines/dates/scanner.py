@@ -58,7 +58,7 @@ class Scan:
 
     def digits(self, i: int, lo: int, hi: int, width: tuple[int, ...] = (1, 2)) -> int | None:
         t = self.tx(i)
-        if t.isdigit() and len(t) in width:
+        if t.isdecimal() and len(t) in width:
             v = int(t)
             if lo <= v <= hi:
                 return v
@@ -69,7 +69,7 @@ class Scan:
         t = self.tx(i)
         if not t:
             return None
-        if t.isdigit():
+        if t.isdecimal():
             return (i + 1, int(t), False) if len(t) <= 4 else None
         v = L.NUMBER_WORDS.get(t)
         if v is None or (not articles and t in L.ARTICLE_NUMBERS):
@@ -87,7 +87,7 @@ class Scan:
         if v is not None:
             return i + 1, v
         if (
-            t.isdigit()
+            t.isdecimal()
             and len(t) <= 2
             and self.tx(i + 1) == ":"
             and self.glued(i + 1)

@@ -8,24 +8,22 @@ Error messages name the problem, never the text (it may hold personal data).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from pipelines.dates.api import DEFAULT_TZ, normalize_text
 from pipelines.dates.timeutil import parse_tz
-
-
-def _dump(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+from pipelines.io.jsonl import echo_id, read_object, write_line
 
 
 def process_record(record: Any) -> dict[str, Any]:
     """One contract output record for one parsed input record (errors included)."""
     if not isinstance(record, dict):
         return {"id": None, "error": "input line is not a JSON object"}
-    rid = record.get("id")
+    rid, problem = echo_id(record)
+    if problem is not None:
+        return {"id": None, "error": problem}
     text, ref_text, tz = record.get("text"), record.get("ref"), record.get("tz", DEFAULT_TZ)
     if not isinstance(text, str):
         return {"id": rid, "error": "missing or non-string 'text'"}
@@ -52,16 +50,12 @@ def process_record(record: Any) -> dict[str, Any]:
 def dates_stream(lines: Iterable[str]) -> Iterator[str]:
     """Contract lines out for contract lines in (see module docstring)."""
     for line in lines:
-        if not line.strip():
-            yield _dump({"id": None, "error": "empty line"})
+        record, problem = read_object(line)
+        if record is None:
+            yield write_line({"id": None, "error": problem})
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            yield _dump({"id": None, "error": "invalid JSON"})
-            continue
-        try:
-            yield _dump(process_record(record))
+            yield write_line(process_record(record))
         except Exception as exc:  # one bad record must not stop the stream
-            rid = record.get("id") if isinstance(record, dict) else None
-            yield _dump({"id": rid, "error": f"internal error: {type(exc).__name__}"})
+            rid, _ = echo_id(record)
+            yield write_line({"id": rid, "error": f"internal error: {type(exc).__name__}"})

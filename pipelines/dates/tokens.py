@@ -35,6 +35,6 @@ def tokenize(text: str) -> list[Token]:
     for m in _TOKEN.finditer(lowered):
         s = m.group()
         start, end = m.span()
-        tokens.append(Token(s, start, end, start != previous_end, s.isdigit(), s.isalpha()))
+        tokens.append(Token(s, start, end, start != previous_end, s.isdecimal(), s.isalpha()))
         previous_end = end
     return tokens
