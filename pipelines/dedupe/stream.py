@@ -9,27 +9,24 @@ messages never quote the text.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipelines.dedupe.cluster import DEFAULT_THRESHOLD, ClusterParams, cluster_keys
 from pipelines.dedupe.normalize import dedupe_key
+from pipelines.io.jsonl import echo_id, read_object, write_line
 
 
 def _parse(line: str) -> tuple[Any, str | None, str | None]:
     """``(id, text, error)`` of one input line."""
-    if not line.strip():
-        return None, None, "empty line"
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError:
-        return None, None, "invalid JSON"
-    if not isinstance(record, dict):
-        return None, None, "expected a JSON object"
-    ident = record.get("id")
-    if "id" not in record or ident is None:
+    record, problem = read_object(line)
+    if record is None:
+        return None, None, problem
+    if "id" not in record or record["id"] is None:
         return None, None, "missing field 'id'"
+    ident, problem = echo_id(record)
+    if problem is not None:
+        return None, None, problem
     if "text" not in record:
         return ident, None, "missing field 'text'"
     text = record["text"]
@@ -54,4 +51,4 @@ def dedupe_stream(lines: Iterable[str], threshold: float = DEFAULT_THRESHOLD) ->
             rep_id = parsed[rep_of[i]][0]
             duplicate_of = None if rep_of[i] == i else rep_id
             out = {"id": ident, "cluster": rep_id, "duplicate_of": duplicate_of}
-        yield json.dumps(out, ensure_ascii=False)
+        yield write_line(out)

@@ -8,31 +8,28 @@ never the line's content (it may be PII).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pipelines.io.jsonl import echo_id, read_object, write_line
 from pipelines.pii.entities import Entity
 from pipelines.pii.masking import PiiMasker, get_masker
 
 
 def _error(line_id: Any, message: str) -> str:
-    return json.dumps({"id": line_id, "error": message}, ensure_ascii=False)
+    return write_line({"id": line_id, "error": message})
 
 
 def _parse(line: str) -> tuple[Any, str | None, str | None]:
     """(id, text, error) for one input line; exactly one of text and error is set."""
-    try:
-        record = json.loads(line)
-    except ValueError as exc:
-        return None, None, f"invalid JSON at column {getattr(exc, 'colno', '?')}"
-    if not isinstance(record, dict):
-        return None, None, f"expected a JSON object, got {type(record).__name__}"
+    record, problem = read_object(line)
+    if record is None:
+        return None, None, problem
     if "id" not in record:
         return None, None, "missing field 'id'"
-    line_id = record["id"]
-    if isinstance(line_id, dict | list):
-        return None, None, "field 'id' must be a string or number"
+    line_id, problem = echo_id(record)
+    if problem is not None:
+        return None, None, problem
     text = record.get("text")
     if not isinstance(text, str):
         kind = "missing" if "text" not in record else f"not a string ({type(text).__name__})"
@@ -41,9 +38,8 @@ def _parse(line: str) -> tuple[Any, str | None, str | None]:
 
 
 def _output(line_id: Any, masked: str, entities: list[Entity]) -> str:
-    return json.dumps(
-        {"id": line_id, "masked": masked, "entities": [e.to_dict() for e in entities]},
-        ensure_ascii=False,
+    return write_line(
+        {"id": line_id, "masked": masked, "entities": [e.to_dict() for e in entities]}
     )
 
 
