@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from kvarn.common import DataOpt, lake_config, out
+from kvarn.common import DataOpt, KvarnError, lake_config, out
 
 
 def audit(
@@ -14,9 +14,13 @@ def audit(
     exports: bool = typer.Option(True, help="Also scan export files."),
 ) -> None:
     """Leakage audit: fail if any personnummer, phone, e-mail, IBAN or card survives."""
+    from pipelines.io import delta
     from pipelines.quality.leakage import audit_lake
 
-    report = audit_lake(lake_config(data), include_exports=exports)
+    cfg = lake_config(data)
+    if not any(delta.open_table(path, cfg.storage_options) for path in cfg.all_tables().values()):
+        raise KvarnError(f"no lake to audit under {cfg.lake}: run `make demo` or set KVARN_DATA")
+    report = audit_lake(cfg, include_exports=exports)
     for line in report.lines():
         out.print(line, highlight=False)
     if report.blocking:

@@ -240,6 +240,11 @@ def diff_command(
     try:
         root = _out_root(_cfg(data), out)
         a_dir, b_dir = resolve_version(root, a), resolve_version(root, b)
+        if a_dir.parent.resolve() != b_dir.parent.resolve():
+            raise _fail(
+                f"{a} and {b} are versions of different kinds ({a_dir.parent.name}, "
+                f"{b_dir.parent.name}); diff compares two versions of one kind"
+            )
         result = diff_versions(a_dir, b_dir, read_metadata(a_dir), read_metadata(b_dir))
     except ExportError as exc:
         raise _fail(str(exc)) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -45,6 +45,19 @@ def _check_pseudonym_key(cfg: LakeConfig, demo: bool) -> None:
         raise KvarnError(str(exc).replace("run in demo mode", "pass --demo")) from exc
 
 
+MASK_MODES = ("placeholder", "surrogate")
+FIRST_HOUR = "2025-01-01T00"  # the hourly partitions' start (assets/partitions.py)
+
+
+def _check_partitions(hours: list[str]) -> None:
+    """Every hour must be an hourly partition: from FIRST_HOUR to the hour in progress."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H")
+    if hours[0] < FIRST_HOUR:
+        raise KvarnError(f"{hours[0]} is before the first partition {FIRST_HOUR}")
+    if hours[-1] > now:
+        raise KvarnError(f"{hours[-1]} is in the future (the latest hour is {now} UTC)")
+
+
 def run(
     hour_from: str | None = typer.Option(None, "--from", help="First hour (YYYY-MM-DDTHH, UTC)."),
     hour_to: str | None = typer.Option(None, "--to", help="Last hour, inclusive."),
@@ -57,10 +70,13 @@ def run(
 
     from assets.runner import materialize_gold_tables, materialize_hours
 
+    if mask_mode not in MASK_MODES:
+        raise KvarnError(f"--mask-mode must be one of {', '.join(MASK_MODES)}, not {mask_mode!r}")
     cfg = lake_config(data)
     hours = _hours_to_run(cfg, hour_from, hour_to)
     if not hours:
         raise KvarnError("no hours to run in that range")
+    _check_partitions(hours)
     _check_pseudonym_key(cfg, demo)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip

@@ -51,6 +51,10 @@ def test_generate_run_sql(tmp_path: Path) -> None:
     expected = delta.count_rows(LakeConfig(data_dir=str(tmp_path)).table("silver", "turns"))
     assert expected > 0
     assert q.stdout.strip().splitlines() == ["n", str(expected)]
+    nested = kvarn("sql", "select consent_scopes from silver_turns limit 1", "--format", "csv",
+                   data=tmp_path)  # fmt: skip
+    assert nested.returncode == 0, nested.stderr
+    assert nested.stdout.splitlines()[1].startswith('"[""analytics:')
     summary = kvarn("summary", data=tmp_path)
     assert summary.returncode == 0 and "silver_turns" in summary.stdout
     # the plain duckdb client, prepared by `kvarn duckdb --print-init`, sees the same views
@@ -132,3 +136,25 @@ def test_run_without_a_pseudonym_key_fails_before_any_run(tmp_path: Path) -> Non
     assert res.returncode == 1
     assert res.stderr.count("\n") == 1 and "KVARN_PSEUDONYM_KEY" in res.stderr
     assert not (tmp_path / "lake").exists()
+
+
+def test_cli_mistakes_answer_in_one_line_before_writing(tmp_path: Path) -> None:
+    """Each mistake: exit 1, one line on stderr with what to do, nothing written."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    gen = kvarn("generate", "--out", str(tmp_path / "landing"), "--days", "1",
+                "--events-per-hour", "5", "--start", "2025-09-01")  # fmt: skip
+    assert gen.returncode == 0, gen.stderr
+    cases = [
+        (("sql", "select 1", "--format", "xml"), tmp_path, "--format must be one of"),
+        (("sql", "select count(*) from silver_turns"), empty, "run `make demo` or set KVARN_DATA"),
+        (("audit",), empty, "no lake to audit"),
+        (("run", "--from", "2020-01-01T00", "--to", "2020-01-01T01", "--demo"), tmp_path,
+         "before the first partition"),
+        (("run", "--mask-mode", "bogus", "--demo"), tmp_path, "--mask-mode must be one of"),
+    ]  # fmt: skip
+    for args, data, hint in cases:
+        res = kvarn(*args, data=data)
+        assert res.returncode == 1, (args, res.stdout, res.stderr)
+        assert res.stderr.count("\n") == 1 and hint in res.stderr, (args, res.stderr)
+    assert not (tmp_path / "lake").exists() and not (empty / "lake").exists()
