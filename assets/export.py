@@ -92,10 +92,10 @@ daily_export_job = define_asset_job(
 daily_export_schedule = ScheduleDefinition(
     name="daily_export_schedule",
     job=daily_export_job,
-    cron_schedule="30 2 * * *",
+    cron_schedule="15 3 * * *",  # after rebuild_gold_tables (02:30), which it reads
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
-    description="Daily at 02:30 UTC, after the late-data settle run of the night.",
+    description="Daily at 03:15 UTC, after the gold rebuild (02:30) it reads from.",
 )
 
 EXPORT_ASSETS = [training_exports]

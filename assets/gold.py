@@ -25,6 +25,7 @@ from dagster import (
     AssetsDefinition,
     AssetSelection,
     AssetSpec,
+    DefaultScheduleStatus,
     MaterializeResult,
     MetadataValue,
     ScheduleDefinition,
@@ -235,7 +236,10 @@ gold_tables_job = define_asset_job(
 )
 # After the late-data settle run (00:30 UTC) has re-materialized the day before yesterday.
 gold_tables_daily = ScheduleDefinition(
-    job=gold_tables_job, cron_schedule="30 2 * * *", execution_timezone="UTC"
+    job=gold_tables_job,
+    cron_schedule="30 2 * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
 )
 
 # Per-hour runs need only the hourly pair; the table assets (+ their check) are best run once

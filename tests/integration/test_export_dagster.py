@@ -44,5 +44,5 @@ def test_export_definitions_load_beside_the_pipeline() -> None:
     Definitions.validate_loadable(defs)
     assert defs.resolve_job_def("daily_export") is not None
     schedule = defs.resolve_schedule_def("daily_export_schedule")
-    assert schedule.cron_schedule == "30 2 * * *"
+    assert schedule.cron_schedule == "15 3 * * *"
     assert EXPORTS in defs.resolve_asset_graph().get_all_asset_keys()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dagster import build_schedule_context
+from dagster import DefaultScheduleStatus, build_schedule_context
 
 from assets.definitions import defs, hourly_schedule, late_data_settle
 
@@ -32,3 +32,14 @@ def test_code_location_has_jobs_and_schedules() -> None:
     names = {s.name for s in defs.schedules or []}
     assert {"hourly_pipeline_schedule", "late_data_settle"} <= names
     assert defs.resolve_job_def("hourly_pipeline") is not None
+
+
+def test_daily_schedules_run_in_dependency_order_and_are_on() -> None:
+    """The export reads the gold tables, so the gold rebuild runs first; both run by default
+    once a daemon is up (README: daily)."""
+    by_name = {s.name: s for s in defs.schedules or []}
+    gold, export = by_name["rebuild_gold_tables_schedule"], by_name["daily_export_schedule"]
+    assert gold.default_status == export.default_status == DefaultScheduleStatus.RUNNING
+    minutes = [int(s.cron_schedule.split()[1]) * 60 + int(s.cron_schedule.split()[0])
+               for s in (gold, export)]  # fmt: skip
+    assert minutes[0] < minutes[1]
