@@ -94,3 +94,17 @@ def test_audit_files_covers_jsonl_json_parquet_and_markdown(tmp_path: Path) -> N
     assert not report.ok
     assert sorted(f.type for f in report.blocking) == ["CARD", "PERSONNUMMER"]
     assert any(f.location.startswith("sft/v1/leak.jsonl:1") for f in report.blocking)
+
+
+def test_audit_and_masker_agree_that_an_opaque_id_is_no_card() -> None:
+    """A generated tool result id that happens to pass Luhn failed whole hours in the
+    blocking audit while the masker (rightly) left it alone."""
+    from pipelines.pii import get_masker
+
+    masker = get_masker()
+    for text in ("ref-3597550454386506", "ok ref-2423532584821216", "nr+4111111111111111"):
+        assert masker.mask(text)[0] == text
+        assert not [f for f in scan_text(text) if f.type == "CARD"]
+    for text in ("kort 4111 1111 1111 1111", "order 3597550454386506"):
+        assert "<CARD>" in masker.mask(text)[0]
+        assert [f for f in scan_text(text) if f.type == "CARD" and f.blocking]
