@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dagster import DagsterInstance, materialize
 
 from assets.definitions import ASSETS, CHECKS, TABLE_ASSETS, TABLE_CHECKS
+from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner, reclaim_dead_runs
 from assets.resources import KvarnResource
 from pipelines.config import LakeConfig
 from pipelines.io.timestamps import hour_to_dagster_key
@@ -34,6 +35,7 @@ def materialize_hours(
 ) -> list[str]:
     """Materialize bronze → silver → gold (with checks) hour by hour; returns failed hours."""
     inst = instance or _instance()
+    reclaim_dead_runs(inst)
     resource = KvarnResource(data_dir=cfg.data_dir, mask_mode=mask_mode, demo=demo)
     failed: list[str] = []
     for hour in hours:
@@ -43,7 +45,7 @@ def materialize_hours(
             instance=inst,
             resources={"kvarn": resource},
             raise_on_error=False,
-            tags={"kvarn/source": "kvarn run"},
+            tags={SOURCE_TAG: "kvarn run", OWNER_TAG: owner()},
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         if not result.success:
@@ -57,12 +59,14 @@ def materialize_gold_tables(
     cfg: LakeConfig, *, demo: bool = False, instance: DagsterInstance | None = None
 ) -> bool:
     """Rebuild the unpartitioned gold training tables once (after the hours are in)."""
+    inst = instance or _instance()
+    reclaim_dead_runs(inst)
     result = materialize(
         [*TABLE_ASSETS, *TABLE_CHECKS],
-        instance=instance or _instance(),
+        instance=inst,
         resources={"kvarn": KvarnResource(data_dir=cfg.data_dir, demo=demo)},
         raise_on_error=False,
-        tags={"kvarn/source": "kvarn run"},
+        tags={SOURCE_TAG: "kvarn run", OWNER_TAG: owner()},
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
     )
     return bool(result.success)
