@@ -10,6 +10,7 @@ import typer
 
 from kvarn.common import DataOpt, KvarnError, err, lake_config, out, parse_hour
 from pipelines.config import LakeConfig
+from pipelines.io.lock import lake_write_lock
 
 
 def _hours_to_run(cfg: LakeConfig, hour_from: str | None, hour_to: str | None) -> list[str]:
@@ -58,6 +59,10 @@ def _check_partitions(hours: list[str]) -> None:
         raise KvarnError(f"{hours[-1]} is in the future (the latest hour is {now} UTC)")
 
 
+def _waiting(holder: str) -> None:
+    err.print(f"waiting: another kvarn run writes to this lake ({holder}); hours run after it")
+
+
 def run(
     hour_from: str | None = typer.Option(None, "--from", help="First hour (YYYY-MM-DDTHH, UTC)."),
     hour_to: str | None = typer.Option(None, "--to", help="Last hour, inclusive."),
@@ -80,7 +85,10 @@ def run(
     _check_pseudonym_key(cfg, demo)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=err) as bar:
+    with (
+        lake_write_lock(cfg.data_dir, on_wait=_waiting),
+        Progress(*columns, console=err) as bar,
+    ):
         task = bar.add_task("materializing hours", total=len(hours))
 
         def tick(hour: str) -> None:

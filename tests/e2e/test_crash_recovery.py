@@ -132,3 +132,23 @@ def test_a_killed_run_leaves_nothing_that_blocks_the_next(
     got = _tables(tmp_path)
     for name, frame in reference.items():
         assert got[name].equals(frame), name
+
+
+def test_two_runs_over_the_same_hours_end_like_one(
+    tmp_path: Path, reference: dict[str, pl.DataFrame]
+) -> None:
+    """Started together, the second waits for the first's lake lock, then reruns its hours."""
+    _generate(tmp_path)
+    home = _home(tmp_path)
+    command = [str(BIN / "kvarn"), "run", "--demo", *RANGE]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
+    procs = [
+        subprocess.Popen(command, cwd=ROOT, env=_env(tmp_path, home), **pipes)  # type: ignore[call-overload]
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=2 * RERUN_BOUND_S) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err[-1500:] for _, err in outputs]
+    assert any("waiting: another kvarn run" in err for _, err in outputs)
+    got = _tables(tmp_path)
+    for name, frame in reference.items():
+        assert got[name].equals(frame), name
