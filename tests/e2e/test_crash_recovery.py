@@ -60,15 +60,12 @@ def _run(data: Path, home: Path, timeout: float) -> subprocess.CompletedProcess[
     )  # fmt: skip
 
 
-def _slot_claimed(home: Path) -> bool:
-    instance = DagsterInstance.from_config(str(home))
+def _slot_claimed(instance: DagsterInstance) -> bool:
     try:
         info = instance.event_log_storage.get_concurrency_info("kvarn_state")
-        return info.active_slot_count > 0
     except Exception:  # the instance tables may not exist yet
         return False
-    finally:
-        instance.dispose()
+    return info.active_slot_count > 0
 
 
 def _kill_when(data: Path, home: Path, ready: str) -> None:
@@ -79,9 +76,10 @@ def _kill_when(data: Path, home: Path, ready: str) -> None:
     )  # fmt: skip
     cfg = LakeConfig(data_dir=str(data))
     deadline = time.monotonic() + 240
+    instance = DagsterInstance.from_config(str(home))  # one connection, polled (not reopened)
     try:
         while time.monotonic() < deadline and proc.poll() is None:
-            if ready == "silver" and _slot_claimed(home):
+            if ready == "silver" and _slot_claimed(instance):
                 break
             if ready == "late_bronze" and (delta.table_version(cfg.table("bronze", "events"))
                                            or 0) >= 3:  # fmt: skip
@@ -91,6 +89,7 @@ def _kill_when(data: Path, home: Path, ready: str) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
+        instance.dispose()
 
 
 def _tables(data: Path) -> dict[str, pl.DataFrame]:
