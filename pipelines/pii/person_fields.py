@@ -22,9 +22,19 @@ PERSON_KEYS = frozenset(
         "caller", "callee", "sender", "from", "who", "guest", "guests", "assignee",
     }
 )  # fmt: skip
+# Values under these keys are labels the assistant's own components wrote (an intent, a
+# route, a model or voice name), never a person's words: masked, "music.control" became
+# "music.<PERSON>" and intent labels broke.
+NEVER_PERSONAL_KEYS = frozenset(
+    {"intent", "route", "lang", "language", "model", "voice", "tool", "tool_name", "error_code"}
+)
 MAX_VALUE_CHARS = 80
 MAX_WORDS = 5
 SCORE = 0.8
+
+
+def is_label_key(key: object) -> bool:
+    return isinstance(key, str) and key.casefold() in NEVER_PERSONAL_KEYS
 
 
 def is_person_key(key: object) -> bool:
@@ -49,7 +59,9 @@ def person_value(value: str) -> bool:
 
 def person_field_entities(key: object, value: str, found: list[Entity]) -> list[Entity]:
     """``found`` plus, for a name-valued person field the recognizers missed, the whole
-    value as one PERSON entity."""
+    value as one PERSON entity; nothing under a label key."""
+    if is_label_key(key):
+        return []
     if found or not is_person_key(key) or not person_value(value):
         return found
     start = len(value) - len(value.lstrip())

@@ -244,9 +244,16 @@ class PersonDetector:
 
 
 def _in_identifier(text: str, start: int, end: int) -> bool:
-    """A word glued to its neighbour by "_" is part of a code identifier ("test_sms_roundtrip",
-    "lights_on"): the model's guess there is no name (a rule's, from a name list, still is)."""
-    return (start > 0 and text[start - 1] == "_") or (end < len(text) and text[end] == "_")
+    """A word glued to its neighbour by "_", or by "." between word characters, is part of a
+    code identifier ("test_sms_roundtrip", "music.control"): the model's guess there is no
+    name (a rule's, from a name list, still is)."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if before == "_" or after == "_":
+        return True
+    dotted_before = before == "." and start > 1 and text[start - 2].isalnum()
+    dotted_after = after == "." and end + 1 < len(text) and text[end + 1].isalnum()
+    return dotted_before or dotted_after
 
 
 def _score(cand: Candidate) -> tuple[float, str]:

@@ -117,3 +117,21 @@ def test_get_masker_is_cached_per_configuration() -> None:
     first = get_masker(allow_list=("Alice",), use_person_model=False)
     assert get_masker(allow_list=["Alice"], use_person_model=False) is first
     assert get_masker(allow_list=("Bob",), use_person_model=False) is not first
+
+
+def test_structured_fields_know_persons_from_labels() -> None:
+    """A bare first name under a person key is a person; an intent label is not, and neither
+    is a word inside a code identifier."""
+    masker = get_masker()
+    doc = {
+        "args": {"to": "Britt", "with": ["Per", "Åsa Lind"], "room": "köket", "contact": "mamma"},
+        "alternatives": [{"intent": "music.control", "confidence": 0.4}],
+        "recipient": "Stockholm",
+    }
+    masked = masker.mask_json(doc)
+    assert masked["args"] == {"to": "<PERSON>", "with": ["<PERSON>", "<PERSON>"],
+                              "room": "köket", "contact": "mamma"}  # fmt: skip
+    assert masked["alternatives"][0]["intent"] == "music.control"
+    assert masked["recipient"] == "Stockholm"  # a place, not a person
+    assert masker.mask("tool music.control failed")[0].startswith("tool music.control ")
+    assert masker.mask("ring Anna.")[0] == "ring <PERSON>."
