@@ -2,8 +2,9 @@
 
 ``kill -9`` while silver holds the ``kvarn_state`` pool slot used to leave the slot claimed
 by a run that would never finish: every later ``kvarn run`` waited at silver forever. Here
-the run is killed at that moment (and, in a second case, during bronze of a later hour);
-the rerun must finish within a bound and leave tables equal to an uninterrupted run.
+the run is killed at ten points spread over bronze, the state tables, silver, candidates and
+the gold rebuild; each rerun must finish within a bound and leave bronze, silver and the
+candidates equal to an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.io import delta
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-RANGE = ("--from", "2025-09-01T06", "--to", "2025-09-01T11")
+RANGE = ("--from", "2025-09-01T06", "--to", "2025-09-01T09")
 RERUN_BOUND_S = 240
 
 
@@ -68,6 +70,33 @@ def _slot_claimed(instance: DagsterInstance) -> bool:
     return info.active_slot_count > 0
 
 
+def _version(cfg: LakeConfig, layer: str, table: str) -> int:
+    """The table's Delta version, -1 while it does not exist."""
+    version = delta.table_version(cfg.table(layer, table))
+    return -1 if version is None else version
+
+
+def _gold_run_started(instance: DagsterInstance) -> bool:
+    """The run that rebuilds the unpartitioned gold tables (the last step of kvarn run)."""
+    runs = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED]))
+    return any("dagster/partition" not in run.tags for run in runs)
+
+
+# Kill points over the whole run: the moment each becomes true, the run gets SIGKILL.
+KILL_POINTS: dict[str, Callable[[LakeConfig, DagsterInstance, float], bool]] = {
+    "first_bronze": lambda cfg, _i, _t: _version(cfg, "bronze", "events") >= 0,
+    "silver_slot": lambda _c, inst, _t: _slot_claimed(inst),
+    "seen_hashes": lambda cfg, _i, _t: _version(cfg, "state", "seen_hashes") >= 0,
+    "neardup_bands": lambda cfg, _i, _t: _version(cfg, "state", "neardup_bands") >= 0,
+    "first_silver": lambda cfg, _i, _t: _version(cfg, "silver", "turns") >= 0,
+    "first_candidates": lambda cfg, _i, _t: _version(cfg, "gold", "candidates") >= 0,
+    "late_bronze": lambda cfg, _i, _t: _version(cfg, "bronze", "events") >= 2,
+    "late_silver": lambda cfg, _i, _t: _version(cfg, "silver", "turns") >= 2,
+    "gold_tables": lambda _c, inst, _t: _gold_run_started(inst),
+    "after_2s": lambda _c, _i, elapsed: elapsed >= 2.0,
+}
+
+
 def _kill_when(data: Path, home: Path, ready: str) -> None:
     proc = subprocess.Popen(
         [str(BIN / "kvarn"), "run", "--demo", *RANGE],
@@ -75,16 +104,14 @@ def _kill_when(data: Path, home: Path, ready: str) -> None:
         start_new_session=True,
     )  # fmt: skip
     cfg = LakeConfig(data_dir=str(data))
-    deadline = time.monotonic() + 240
+    started = time.monotonic()
     instance = DagsterInstance.from_config(str(home))  # one connection, polled (not reopened)
+    point = KILL_POINTS[ready]
     try:
-        while time.monotonic() < deadline and proc.poll() is None:
-            if ready == "silver" and _slot_claimed(instance):
+        while time.monotonic() - started < 240 and proc.poll() is None:
+            if point(cfg, instance, time.monotonic() - started):
                 break
-            if ready == "late_bronze" and (delta.table_version(cfg.table("bronze", "events"))
-                                           or 0) >= 3:  # fmt: skip
-                break
-            time.sleep(0.05)
+            time.sleep(0.02)
         assert proc.poll() is None, "the run finished before it could be killed"
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -105,6 +132,15 @@ def _tables(data: Path) -> dict[str, pl.DataFrame]:
         assert frame is not None
         key = "event_id" if layer == "bronze" else "candidate_id"
         out[f"{layer}_{table}"] = frame.select(key).sort(key)
+    for table in ("sft", "dpo", "rag", "nlu", "failure_patterns", "test_health"):
+        frame = delta.read_table(cfg.table("gold", table))
+        key = "pattern_id" if table == "failure_patterns" else (
+            "test_name" if table == "test_health" else "example_id")  # fmt: skip
+        out[f"gold_{table}"] = (
+            pl.DataFrame({key: []}, schema={key: pl.Utf8})
+            if frame is None
+            else frame.select(key).sort(key)
+        )
     return out
 
 
@@ -117,7 +153,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFram
     return _tables(tmp)
 
 
-@pytest.mark.parametrize("ready", ["silver", "late_bronze"])
+@pytest.mark.parametrize("ready", list(KILL_POINTS))
 def test_a_killed_run_leaves_nothing_that_blocks_the_next(
     tmp_path: Path, reference: dict[str, pl.DataFrame], ready: str
 ) -> None:
