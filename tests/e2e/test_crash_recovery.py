@@ -23,20 +23,12 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.io import delta
+from tests.e2e.instance import dagster_home
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 RANGE = ("--from", "2025-09-01T06", "--to", "2025-09-01T09")
 RERUN_BOUND_S = 240
-
-
-def _home(tmp: Path) -> Path:
-    """A Dagster instance like the project's (same pools and run limits), under ``tmp``."""
-    home = tmp / "dagster_home"
-    home.mkdir()
-    text = (ROOT / "dagster.yaml").read_text(encoding="utf-8")
-    (home / "dagster.yaml").write_text(text.replace("data/.dagster", str(tmp / ".dagster")))
-    return home
 
 
 def _env(data: Path, home: Path) -> dict[str, str]:
@@ -148,7 +140,7 @@ def _tables(data: Path) -> dict[str, pl.DataFrame]:
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
     tmp = tmp_path_factory.mktemp("reference")
     _generate(tmp)
-    res = _run(tmp, _home(tmp), RERUN_BOUND_S)
+    res = _run(tmp, dagster_home(tmp), RERUN_BOUND_S)
     assert res.returncode == 0, res.stderr[-2000:]
     return _tables(tmp)
 
@@ -158,7 +150,7 @@ def test_a_killed_run_leaves_nothing_that_blocks_the_next(
     tmp_path: Path, reference: dict[str, pl.DataFrame], ready: str
 ) -> None:
     _generate(tmp_path)
-    home = _home(tmp_path)
+    home = dagster_home(tmp_path)
     _kill_when(tmp_path, home, ready)
     started = time.monotonic()
     rerun = _run(tmp_path, home, RERUN_BOUND_S)
@@ -174,7 +166,7 @@ def test_two_runs_over_the_same_hours_end_like_one(
 ) -> None:
     """Started together, the second waits for the first's lake lock, then reruns its hours."""
     _generate(tmp_path)
-    home = _home(tmp_path)
+    home = dagster_home(tmp_path)
     command = [str(BIN / "kvarn"), "run", "--demo", *RANGE]
     pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     procs = [

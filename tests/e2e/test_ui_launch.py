@@ -29,6 +29,7 @@ import pytest
 
 from pipelines.config import LakeConfig
 from pipelines.io import delta
+from tests.e2e.instance import dagster_home
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -200,15 +201,6 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _home(tmp: Path) -> Path:
-    """A Dagster instance like the project's (same pools and run limits), under ``tmp``."""
-    home = tmp / "dagster_home"
-    home.mkdir()
-    text = (ROOT / "dagster.yaml").read_text(encoding="utf-8")
-    (home / "dagster.yaml").write_text(text.replace("data/.dagster", str(tmp / ".dagster")))
-    return home
-
-
 def _env(data: Path, home: Path) -> dict[str, str]:
     """No KVARN_DEMO, no KVARN_PSEUDONYM_KEY: only the key file the demo run left behind."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KVARN_", "DAGSTER_"))}
@@ -301,7 +293,7 @@ def _wait_for_location(url: str, proc: subprocess.Popen[bytes], log: Path) -> tu
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ui]:
     tmp = tmp_path_factory.mktemp("ui")
-    home = _home(tmp)
+    home = dagster_home(tmp)
     env = _env(tmp, home)
     _kvarn("generate", "--out", str(tmp / "landing"), "--days", "1", "--events-per-hour", "20",
            "--seed", "5", "--start", "2025-09-01", env=env)  # fmt: skip
