@@ -46,15 +46,14 @@ def _check_pseudonym_key(cfg: LakeConfig, demo: bool) -> None:
         raise KvarnError(str(exc).replace("run in demo mode", "pass --demo")) from exc
 
 
-MASK_MODES = ("placeholder", "surrogate")
-FIRST_HOUR = "2025-01-01T00"  # the hourly partitions' start (assets/partitions.py)
-
-
 def _check_partitions(hours: list[str]) -> None:
-    """Every hour must be an hourly partition: from FIRST_HOUR to the hour in progress."""
+    """Every hour must be an hourly partition: from the first one to the hour in progress."""
+    from assets.partitions import HOURLY
+
+    first = HOURLY.start.strftime("%Y-%m-%dT%H")
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H")
-    if hours[0] < FIRST_HOUR:
-        raise KvarnError(f"{hours[0]} is before the first partition {FIRST_HOUR}")
+    if hours[0] < first:
+        raise KvarnError(f"{hours[0]} is before the first partition {first}")
     if hours[-1] > now:
         raise KvarnError(f"{hours[-1]} is in the future (the latest hour is {now} UTC)")
 
@@ -74,6 +73,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assets.runner import materialize_gold_tables, materialize_hours
+    from pipelines.pii.masking import MASK_MODES
 
     if mask_mode not in MASK_MODES:
         raise KvarnError(f"--mask-mode must be one of {', '.join(MASK_MODES)}, not {mask_mode!r}")
