@@ -41,6 +41,7 @@ from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
 from pipelines.gold.candidates import build_candidates_hour
+from pipelines.gold.candidates_refresh import RefreshReport, refresh_candidates
 from pipelines.io.timestamps import dagster_key_to_hour
 
 CANDIDATES = AssetKey(["gold", "candidates"])
@@ -68,6 +69,9 @@ TABLE_DESCRIPTIONS = {
 def candidates(context: AssetExecutionContext, kvarn: KvarnResource) -> MaterializeResult:
     hour = dagster_key_to_hour(context.partition_key)
     rep = build_candidates_hour(kvarn.lake(), hour)
+    refreshed = (
+        refresh_candidates(kvarn.lake(), hour) if kvarn.refresh_candidates else RefreshReport()
+    )
     reasons = "\n".join(f"- {k}: {v}" for k, v in rep.by_reason.items()) or "_none_"
     return MaterializeResult(
         metadata={
@@ -79,6 +83,8 @@ def candidates(context: AssetExecutionContext, kvarn: KvarnResource) -> Material
             "capped_by_intent": rep.capped_by_intent,
             "over_budget": rep.over_budget,
             "decided_kept": rep.decided_kept,
+            "other_hours_rebuilt": len(refreshed.rebuilt),
+            "other_hours_sizes_updated": refreshed.sizes_updated,
             "delta_version": rep.version or 0,
         }
     )

@@ -15,6 +15,10 @@ class KvarnResource(ConfigurableResource):
     mask_mode: str = "placeholder"
     demo: bool = False
     late_days: int = 1
+    # Rebuild the candidates of other hours whose inputs changed (see candidates_refresh).
+    # ``kvarn run`` turns it off for every hour but the last of its range: one refresh then
+    # covers the whole range instead of one per hour.
+    refresh_candidates: bool = True
 
     def lake(self) -> LakeConfig:
         return LakeConfig.from_env(self.data_dir or default_data_dir())

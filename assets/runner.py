@@ -36,9 +36,15 @@ def materialize_hours(
     """Materialize bronze → silver → gold (with checks) hour by hour; returns failed hours."""
     inst = instance or _instance()
     reclaim_dead_runs(inst)
-    resource = KvarnResource(data_dir=cfg.data_dir, mask_mode=mask_mode, demo=demo)
     failed: list[str] = []
-    for hour in hours:
+    for i, hour in enumerate(hours):
+        # Candidates of other hours are refreshed once, after the range's last hour.
+        resource = KvarnResource(
+            data_dir=cfg.data_dir,
+            mask_mode=mask_mode,
+            demo=demo,
+            refresh_candidates=i == len(hours) - 1,
+        )
         result = materialize(
             [*ASSETS, *CHECKS],
             partition_key=hour_to_dagster_key(hour),

@@ -68,6 +68,7 @@ def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
                     "pii_entities_masked": MetadataValue.md(pii),
                     "dates_normalized": rep.dates_found,
                     "near_dup_clusters": rep.near_dup_clusters,
+                    "other_hours_relabelled": len(rep.clusters_refreshed),
                     "preview": markdown_table(rep.preview),
                 }
             )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 BRONZE_TABLES = ("events", "quarantine")
 SILVER_TABLES = ("turns", "tool_calls", "rag_pairs", "test_results", "feedback")
-STATE_TABLES = ("seen_hashes", "neardup_bands")
+STATE_TABLES = ("seen_hashes", "neardup_bands", "silver_changes")
 GOLD_TABLES = (
     "candidates", "reviews", "sft", "dpo", "rag", "nlu", "failure_patterns", "test_health"
 )  # fmt: skip

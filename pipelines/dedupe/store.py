@@ -1,25 +1,34 @@
-"""Near-duplicate state in Delta: each batch of new events is matched against retained history.
+"""Near-duplicate state in Delta: clusters that are a function of the data, not of run order.
 
-One Delta table at ``path``, partitioned by the event's UTC ``day`` (what the window prunes).
-Its description records the signature configuration (``CONFIG_TAG``: scheme, permutations,
-seed, bands, shingle size); a store written with another configuration is refused rather than
-compared with sketches it is not comparable to. One row per stored event:
+One Delta table at ``path``, partitioned by the event's UTC ``day``. Its description records the
+layout and the signature configuration (``CONFIG_TAG``: scheme, permutations, seed, bands,
+shingle size); a store of another configuration is refused rather than compared with sketches
+it is not comparable to. One row per stored event:
 
-- ``cluster_ref``, ``cluster_ts``, ``fp_*``, ``sk_*`` — what an assignment scans: the cluster
-  the event joined, its representative's time, and a 76-byte probe (see ``probes.py``);
-- ``event_id``, ``ts``, ``cluster_id``, ``cluster_size``, ``is_representative`` — the answer
-  given at assignment time, returned unchanged when the event is assigned again;
+- ``event_id``, ``hour`` (the caller's partition, so changed members can be found), ``ts``;
+- ``cluster_ref``, ``cluster_ts`` — the event's cluster as a 64-bit number and its
+  representative's time; the only values that ever change;
+- ``fp_*``, ``sk_*`` — a 76-byte probe (see ``probes.py``), what an assignment scans;
 - ``sig`` — the 64 MinHash values (little-endian uint32), convertible to a datasketch
   ``LeanMinHash``. Never read by an assignment.
 
-An assignment opens the table once, reads three narrow columns of the days in the window in one
-sequential scan (~92 bytes per stored event; nothing is fetched per match) and appends one
-commit. Closed days are compacted into one file each, so a scan opens about one file per day.
+**The clusters.** Two events are linked when their sketches match at the threshold and their
+days are at most ``window_days`` apart (events of one batch are compared with full signatures,
+events of different batches with probes — a batch is one silver hour, so every pair is always
+decided the same way). A cluster is a connected component of these links; its representative
+is its earliest member by ``(ts, cluster_ref(event_id))``; its id is 16 hex digits of
+``xxh64(representative event_id)``; its size is its number of stored members. A new batch that
+matches several clusters merges them, and one that holds an event earlier than a cluster's
+representative takes the representative over: the stored members are relabelled in the same
+assignment (whatever their day), so forward, reverse and split backfills end with the same
+clusters. Sizes and representative flags are never stored; they are derived when asked, so
+they are always current. Empty texts (nothing left after normalization) are clusters of their
+own and are not stored.
 
-Cluster ids are 16 hex digits of ``xxh64(representative event_id)``: fixed width, so a scan
-never reads strings. They never change once written: a new event joins the earliest stored
-cluster it matches, and clusters it bridges keep their ids. Empty texts (nothing left after
-normalization) are clusters of their own and are not stored.
+An assignment reads narrow columns of the days within ``window_days`` of the batch (either side)
+in one sequential scan, relabels stored members if clusters merged (one commit, before the
+append, so a crash in between is repaired by the rerun), and appends the batch (one commit).
+Closed days are compacted into one file each.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import xxhash
 from deltalake import ColumnProperties, DeltaTable, WriterProperties, write_deltalake
@@ -62,7 +72,9 @@ from pipelines.io.delta import retry_commit
 
 CONFIG_TAG = f"{SCHEME}-p{NUM_PERM}-seed{SEED}-b{BANDS}r{ROWS}-c{SHINGLE_SIZE}"
 """Signature configuration of the stored probes and signatures (datasketch 2.0 affine32)."""
-DESCRIPTION = f"kvarn near-duplicate state {CONFIG_TAG}"
+LAYOUT = "v2"
+DESCRIPTION = f"kvarn near-duplicate state {LAYOUT} {CONFIG_TAG}"
+_LEGACY_DESCRIPTION = f"kvarn near-duplicate state {CONFIG_TAG}"  # v1: answers stored per row
 
 RESULT_SCHEMA: dict[str, Any] = {
     "event_id": pl.Utf8,
@@ -70,15 +82,14 @@ RESULT_SCHEMA: dict[str, Any] = {
     "cluster_size": pl.Int64,
     "is_representative": pl.Boolean,
 }
+CHANGE_SCHEMA: dict[str, Any] = {"hour": pl.Utf8, **RESULT_SCHEMA}
 _TS = pa.timestamp("us", tz="UTC")
 STATE_SCHEMA = pa.schema(
     [
         ("day", pa.large_string()),
         ("event_id", pa.large_string()),
+        ("hour", pa.large_string()),
         ("ts", _TS),
-        ("cluster_id", pa.large_string()),
-        ("cluster_size", pa.int64()),
-        ("is_representative", pa.bool_()),
         ("cluster_ref", pa.int64()),
         ("cluster_ts", pa.int64()),
         *[(name, pa.int32()) for name in FP_COLUMNS],
@@ -86,12 +97,13 @@ STATE_SCHEMA = pa.schema(
         ("sig", pa.large_binary()),
     ]
 )
-_SCAN_COLUMNS = ["cluster_ref", "cluster_ts", *PROBE_COLUMNS]
+_SCAN_COLUMNS = ["ts", "cluster_ref", "cluster_ts", *PROBE_COLUMNS]
 _RAW = ("cluster_ref", "cluster_ts", *PROBE_COLUMNS, "sig")
 _TABLE_CONFIG: dict[str, str | None] = {
     "delta.dataSkippingStatsColumns": "ts",  # no stats on ids, probes or signatures
     "delta.checkpointInterval": "20",  # hourly commits: keep log replay short
 }
+_DAY_US = 86_400_000_000
 
 
 def cluster_ref(event_id: str) -> int:
@@ -105,22 +117,28 @@ def cluster_name(ref: int) -> str:
 
 
 @dataclass
-class _Batch:
-    """The new events of one assignment, in time order (ts, then event_id)."""
+class Assignment:
+    """What one assignment answers.
 
-    ids: list[str]
-    ts: np.ndarray  # int64 microseconds
-    days: list[str]
-    keys: list[str]
+    ``labels``: ``event_id, cluster_id, cluster_size, is_representative`` of the batch, in input
+    order. ``changed``: the same (plus ``hour``) for every stored member of other batches in
+    the clusters the batch touched — their size, id or representative flag may have changed,
+    so a caller that copies labels elsewhere (silver) refreshes these rows."""
+
+    labels: pl.DataFrame
+    changed: pl.DataFrame
 
 
 @dataclass
-class _Assigned:
-    """Per new event: cluster ref, representative time, representative flag."""
+class _Batch:
+    """The new events of one assignment, in time order (ts, then cluster_ref)."""
 
-    ref: np.ndarray
-    ts: np.ndarray
-    is_rep: np.ndarray
+    ids: list[str]
+    hours: list[str | None]
+    ts: np.ndarray  # int64 microseconds
+    refs: np.ndarray  # int64 cluster_ref of each event's own id
+    days: list[str]
+    keys: list[str]
 
 
 class NearDupStore:
@@ -147,28 +165,55 @@ class NearDupStore:
     # -- public -----------------------------------------------------------------------------
 
     def assign(self, batch: pa.Table | pl.DataFrame) -> pl.DataFrame:
-        """Cluster ``event_id, ts, text`` rows against each other and the retained history.
+        """Cluster ``event_id, ts, text`` rows against each other and the stored history.
 
-        Returns ``event_id, cluster_id, cluster_size, is_representative`` in input order.
-        Events assigned before are answered from the store unchanged, so reruns are no-ops.
+        Returns ``event_id, cluster_id, cluster_size, is_representative`` in input order, as
+        of after this batch. Events stored before are not assigned again, so reruns store
+        nothing new and answer the clusters' current labels.
+        """
+        return self.assign_batch(batch).labels
+
+    def assign_batch(self, batch: pa.Table | pl.DataFrame) -> Assignment:
+        """``assign`` plus the current labels of the other members of the touched clusters.
+
+        ``batch`` may carry an ``hour`` column (the caller's partition), stored with each event
+        and returned with the changed members.
         """
         frame = _as_frame(batch)
         if frame.height == 0:
-            return pl.DataFrame(schema=RESULT_SCHEMA)
+            return Assignment(
+                pl.DataFrame(schema=RESULT_SCHEMA), pl.DataFrame(schema=CHANGE_SCHEMA)
+            )
         first = frame.unique(subset="event_id", keep="first", maintain_order=True)
         dt = self._open()
-        known = self._known(dt, first)
+        known = self._known_refs(dt, first)
         new = first.join(known.select("event_id"), on="event_id", how="anti")
-        answers = known
+        refs = set(known["cluster_ref"].to_list())
         if new.height:
-            answers = pl.concat([known, self._assign_new(dt, new)], how="vertical")
+            refs |= self._assign_new(dt, new)
+            dt = self._open()
             if self.auto_compact and dt is not None:
                 closed = [d for d in delta.fragmented_partitions(dt, "day") if d < min(_days(new))]
                 if closed:
                     self.compact(closed)
-        return frame.select("event_id").join(
+                    dt = self._open()
+        members = self._labels(dt, refs)
+        own_ids = [cluster_name(cluster_ref(i)) for i in first["event_id"].to_list()]
+        own = first.select(
+            "event_id",
+            pl.Series("cluster_id", own_ids, pl.Utf8),
+            pl.lit(1, pl.Int64).alias("cluster_size"),
+            pl.lit(True).alias("is_representative"),
+        )  # events without text: clusters of their own, never stored
+        answers = pl.concat(
+            [members.drop("hour"), own.join(members, on="event_id", how="anti")],
+            how="vertical",
+        )
+        labels = frame.select("event_id").join(
             answers, on="event_id", how="left", maintain_order="left"
         )
+        changed = members.join(first.select("event_id"), on="event_id", how="anti")
+        return Assignment(labels, changed.select(list(CHANGE_SCHEMA)))
 
     def stored_events(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Every stored event (inspection and tests)."""
@@ -177,6 +222,13 @@ class NearDupStore:
         if dt is None:
             return _frame(STATE_SCHEMA.empty_table().select(cols))
         return _frame(dt.to_pyarrow_dataset().to_table(columns=cols))
+
+    def labels(self) -> pl.DataFrame:
+        """``hour`` and the current labels of every stored event."""
+        dt = self._open()
+        if dt is None:
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        return self._labels(dt, None)
 
     def compact(self, days: Sequence[str] | None = None) -> int:
         """Rewrite each given day (default: each day with several files) as one file.
@@ -205,11 +257,18 @@ class NearDupStore:
 
     # -- assignment ---------------------------------------------------------------------------
 
-    def _assign_new(self, dt: DeltaTable | None, new: pl.DataFrame) -> pl.DataFrame:
-        ranked = new.sort(["ts", "event_id"])
+    def _assign_new(self, dt: DeltaTable | None, new: pl.DataFrame) -> set[int]:
+        """Cluster and store the new events; returns the cluster refs they ended up in."""
+        ids = new["event_id"].to_list()
+        own_refs = np.array([cluster_ref(i) for i in ids], dtype=np.int64)
+        ts_all = new["ts"].dt.epoch("us").to_numpy().astype(np.int64)
+        order = np.lexsort((own_refs, ts_all))
+        ranked = new[order]
         batch = _Batch(
-            ids=ranked["event_id"].to_list(),
-            ts=ranked["ts"].dt.epoch("us").to_numpy().astype(np.int64),
+            ids=[ids[i] for i in order],
+            hours=ranked["hour"].to_list(),
+            ts=ts_all[order],
+            refs=own_refs[order],
             days=_days(ranked),
             keys=[dedupe_key(t or "") for t in ranked["text"].to_list()],
         )
@@ -217,82 +276,144 @@ class NearDupStore:
         group = exact_groups(batch.keys)
         nonempty = np.fromiter((bool(k) for k in batch.keys), dtype=bool, count=n)
         distinct = np.flatnonzero((group == np.arange(n)) & nonempty)
+        if distinct.size == 0:
+            return set()
         sig = signatures([batch.keys[int(i)] for i in distinct])
         hashes = band_hashes(sig)
         u, v = candidate_pairs(hashes)
         u, v, _ = verified_pairs(sig, u, v, self.threshold)
-        comp = components(len(distinct), u, v)
+        doc_day = batch.ts[distinct] // _DAY_US
+        near = np.abs(doc_day[u] - doc_day[v]) <= self.window_days
+        u, v = u[near], v[near]
         probes = make_probes(sig, hashes)
 
-        stored_ref, stored_ts, stored_probe = self._scan(dt, min(batch.days))
-        doc, row = _best_matches(probes, stored_probe, comp, stored_ref, stored_ts, self.threshold)
-        assigned = _label(batch, distinct, group, comp, doc, stored_ref[row], stored_ts[row])
-        sizes = _sizes(assigned, stored_ref)
-        self._persist(dt, batch, assigned, sizes, distinct, group, sig, probes)
-        return pl.DataFrame(
-            {
-                "event_id": batch.ids,
-                "cluster_id": [cluster_name(r) for r in assigned.ref.tolist()],
-                "cluster_size": sizes,
-                "is_representative": assigned.is_rep,
-            },
-            schema=RESULT_SCHEMA,
+        lo_day = date.fromisoformat(min(batch.days)) - timedelta(days=self.window_days)
+        hi_day = date.fromisoformat(max(batch.days)) + timedelta(days=self.window_days)
+        stored = self._scan(dt, lo_day.isoformat(), hi_day.isoformat())
+        link_doc, link_ref, link_ts = _stored_links(
+            probes, doc_day, stored, self.threshold, self.window_days
         )
+        n_docs = len(distinct)
+        node_refs, node_index = np.unique(link_ref, return_index=True)
+        node_ts = link_ts[node_index]
+        k = np.searchsorted(node_refs, link_ref)
+        label = components(
+            n_docs + len(node_refs),
+            np.concatenate([u, link_doc]),
+            np.concatenate([v, n_docs + k]),
+        )
+        # Representative of each component: its earliest node by (ts, ref).
+        all_ts = np.concatenate([batch.ts[distinct], node_ts])
+        all_ref = np.concatenate([batch.refs[distinct], node_refs])
+        pick = np.lexsort((all_ref, all_ts, label))
+        first_of = np.concatenate([[True], label[pick][1:] != label[pick][:-1]])
+        rep_ref = np.zeros(len(label), dtype=np.int64)
+        rep_ts = np.zeros(len(label), dtype=np.int64)
+        roots = label[pick][first_of]
+        rep_ref[roots] = all_ref[pick][first_of]
+        rep_ts[roots] = all_ts[pick][first_of]
 
-    def _scan(self, dt: DeltaTable | None, first_day: str) -> tuple[np.ndarray, np.ndarray, Probes]:
-        """``cluster_ref``, ``cluster_ts`` and probes of every stored event in the window."""
-        lo_day = (date.fromisoformat(first_day) - timedelta(days=self.window_days)).isoformat()
+        relabel = {
+            int(old): (int(rep_ref[label[n_docs + j]]), int(rep_ts[label[n_docs + j]]))
+            for j, old in enumerate(node_refs.tolist())
+            if rep_ref[label[n_docs + j]] != old
+        }
+        if relabel:
+            self._relabel(dt, relabel)
+            dt = self._open()
+        doc_of = np.full(n, -1, dtype=np.int64)
+        doc_of[distinct] = np.arange(n_docs)
+        doc_of = doc_of[group]
+        keep = np.flatnonzero(doc_of >= 0)
+        root_of = label[doc_of[keep]]
+        self._append(dt, batch, keep, rep_ref[root_of], rep_ts[root_of], sig, probes, doc_of)
+        return set(rep_ref[root_of].tolist())
+
+    def _scan(self, dt: DeltaTable | None, lo_day: str, hi_day: str) -> dict[str, np.ndarray]:
+        """``ts``, ``cluster_ref``, ``cluster_ts`` and probes of the stored days in range."""
         if dt is None:
             table = STATE_SCHEMA.empty_table().select(_SCAN_COLUMNS)
         else:
             table = dt.to_pyarrow_dataset().to_table(
-                columns=_SCAN_COLUMNS, filter=ds.field("day") >= lo_day
+                columns=_SCAN_COLUMNS,
+                filter=(ds.field("day") >= lo_day) & (ds.field("day") <= hi_day),
             )
-        columns = {name: _int_column(table, name) for name in _SCAN_COLUMNS}
-        probes = {name: columns[name] for name in PROBE_COLUMNS}
-        return columns["cluster_ref"], columns["cluster_ts"], probes
+        table = table.set_column(0, "ts", table.column("ts").cast(pa.int64()))
+        return {name: _int_column(table, name) for name in _SCAN_COLUMNS}
 
-    def _known(self, dt: DeltaTable | None, first: pl.DataFrame) -> pl.DataFrame:
+    def _known_refs(self, dt: DeltaTable | None, first: pl.DataFrame) -> pl.DataFrame:
+        """``event_id, cluster_ref`` of the batch's events stored before."""
+        schema = {"event_id": pl.Utf8, "cluster_ref": pl.Int64}
         if dt is None:
-            return pl.DataFrame(schema=RESULT_SCHEMA)
+            return pl.DataFrame(schema=schema)
         table = dt.to_pyarrow_dataset().to_table(
-            columns=list(RESULT_SCHEMA),
-            filter=ds.field("day").isin(sorted(set(_days(first))))
-            & ds.field("event_id").isin(first["event_id"].to_list()),
+            columns=list(schema), filter=ds.field("day").isin(sorted(set(_days(first))))
         )
-        known = _frame(table).cast(RESULT_SCHEMA)  # type: ignore[arg-type]
-        return known.unique(subset="event_id", keep="first")
+        found = _frame(table).cast(schema).filter(pl.col("event_id").is_in(first["event_id"]))  # type: ignore[arg-type]
+        return found.unique(subset="event_id", keep="first")
 
-    def _persist(
+    def _labels(self, dt: DeltaTable | None, refs: set[int] | None) -> pl.DataFrame:
+        """Current labels of every stored member of ``refs`` (all stored events if None)."""
+        if dt is None or (refs is not None and not refs):
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        columns = ["event_id", "hour", "cluster_ref"]
+        if refs is None:
+            table = dt.to_pyarrow_dataset().to_table(columns=columns)
+        else:
+            table = _rows_of_clusters(dt, refs, columns)
+        members = _frame(table).unique(subset="event_id", keep="first")
+        own = np.array([cluster_ref(i) for i in members["event_id"].to_list()], dtype=np.int64)
+        ref = members["cluster_ref"]
+        return members.select(
+            pl.col("hour").cast(pl.Utf8),
+            pl.col("event_id").cast(pl.Utf8),
+            pl.Series("cluster_id", [cluster_name(r) for r in ref.to_list()], pl.Utf8),
+            pl.len().over("cluster_ref").cast(pl.Int64).alias("cluster_size"),
+            (pl.Series(own) == ref).alias("is_representative"),
+        )
+
+    def _relabel(self, dt: DeltaTable | None, relabel: dict[int, tuple[int, int]]) -> None:
+        """Move every stored member of the merged clusters to its new representative."""
+        if dt is None:
+            return
+        days = _days_of_clusters(dt, set(relabel))
+        if not days:
+            return
+        for day in days:
+            date.fromisoformat(day)  # only dates reach the predicate
+        table = dt.to_pyarrow_dataset().to_table(filter=ds.field("day").isin(days))
+        refs = _int_column(table, "cluster_ref")
+        ts = _int_column(table, "cluster_ts")
+        new_ref, new_ts = refs.copy(), ts.copy()
+        for i in np.flatnonzero(np.isin(refs, np.array(sorted(relabel), dtype=np.int64))):
+            new_ref[i], new_ts[i] = relabel[int(refs[i])]
+        table = table.set_column(
+            table.schema.get_field_index("cluster_ref"), "cluster_ref", pa.array(new_ref)
+        ).set_column(table.schema.get_field_index("cluster_ts"), "cluster_ts", pa.array(new_ts))
+        quoted = ", ".join(f"'{d}'" for d in days)
+        self._write(dt, table.select(STATE_SCHEMA.names), predicate=f"day IN ({quoted})")
+
+    def _append(
         self,
         dt: DeltaTable | None,
         batch: _Batch,
-        assigned: _Assigned,
-        sizes: np.ndarray,
-        distinct: np.ndarray,
-        group: np.ndarray,
+        keep: np.ndarray,
+        refs: np.ndarray,
+        rep_ts: np.ndarray,
         sig: np.ndarray,
         probes: Probes,
+        doc_of: np.ndarray,
     ) -> None:
         """One append of every new event with text (exact copies share a signature)."""
-        doc_of = np.full(len(batch.ids), -1, dtype=np.int64)
-        doc_of[distinct] = np.arange(len(distinct))
-        doc_of = doc_of[group]
-        keep = np.flatnonzero(doc_of >= 0)
-        if keep.size == 0:
-            return
         rows = doc_of[keep]
-        refs = assigned.ref[keep]
         table = pa.table(
             {
                 "day": pa.array([batch.days[i] for i in keep], type=pa.large_string()),
                 "event_id": pa.array([batch.ids[i] for i in keep], type=pa.large_string()),
+                "hour": pa.array([batch.hours[i] for i in keep], type=pa.large_string()),
                 "ts": pa.array(batch.ts[keep]).cast(_TS),
-                "cluster_id": pa.array([cluster_name(r) for r in refs.tolist()], pa.large_string()),
-                "cluster_size": pa.array(sizes[keep]),
-                "is_representative": pa.array(assigned.is_rep[keep]),
                 "cluster_ref": pa.array(refs),
-                "cluster_ts": pa.array(assigned.ts[keep]),
+                "cluster_ts": pa.array(rep_ts),
                 **{name: pa.array(values) for name, values in take_rows(probes, rows).items()},
                 "sig": _binary_rows(sig[rows].astype("<u4").view(np.uint8)),
             },
@@ -308,12 +429,30 @@ class NearDupStore:
         except TableNotFoundError:
             return None
         found = dt.metadata().description
+        if found == _LEGACY_DESCRIPTION:
+            return self._migrate(dt)
         if found != DESCRIPTION:
             raise ValueError(
                 f"{self.path} holds {found!r}, not {DESCRIPTION!r}: sketches of another "
                 "configuration cannot be compared; use a new path"
             )
         return dt
+
+    def _migrate(self, dt: DeltaTable) -> DeltaTable:
+        """v1 stored each answer per row; v2 derives them and records the caller's hour."""
+        old = dt.to_pyarrow_dataset().to_table()
+        if "hour" not in old.column_names:  # else a migration stopped before its last step
+            old = old.append_column("hour", pa.nulls(old.num_rows, pa.large_string()))
+            write_deltalake(
+                dt,
+                old.select(STATE_SCHEMA.names).cast(STATE_SCHEMA),
+                mode="overwrite",
+                schema_mode="overwrite",
+                partition_by=["day"],
+            )
+        migrated = DeltaTable(self.path, storage_options=self.storage_options)
+        migrated.alter.set_table_description(DESCRIPTION)
+        return DeltaTable(self.path, storage_options=self.storage_options)
 
     def _write(self, dt: DeltaTable | None, table: pa.Table, predicate: str | None = None) -> None:
         raw = ColumnProperties(dictionary_enabled=False, statistics_enabled="NONE")
@@ -345,7 +484,29 @@ class NearDupStore:
         retry_commit(write)
 
 
-# -- labels and sizes ----------------------------------------------------------------------------
+# Filters on non-partition columns are applied in memory: delta-rs describes a file written
+# without statistics for a column as "column >= null", which a pushed-down filter on that
+# column reads as "no row can match" and skips the file.
+
+
+def _days_of_clusters(dt: DeltaTable, refs: set[int]) -> list[str]:
+    """Days holding a member of any of ``refs`` (one narrow scan of the whole table)."""
+    table = dt.to_pyarrow_dataset().to_table(columns=["day", "cluster_ref"])
+    hit = pc.is_in(table.column("cluster_ref"), value_set=pa.array(sorted(refs), pa.int64()))
+    return sorted(set(pc.filter(table.column("day"), hit).to_pylist()))
+
+
+def _rows_of_clusters(dt: DeltaTable, refs: set[int], columns: list[str]) -> pa.Table:
+    """``columns`` of every stored member of ``refs``."""
+    days = _days_of_clusters(dt, refs)
+    if not days:
+        return STATE_SCHEMA.empty_table().select(columns)
+    table = dt.to_pyarrow_dataset().to_table(columns=columns, filter=ds.field("day").isin(days))
+    hit = pc.is_in(table.column("cluster_ref"), value_set=pa.array(sorted(refs), pa.int64()))
+    return table.filter(hit)
+
+
+# -- links -----------------------------------------------------------------------------------
 
 
 # Stored rows matched per step: bounds memory however long the history is. A template that
@@ -354,97 +515,39 @@ class NearDupStore:
 MATCH_CHUNK = 16_384
 
 
-def _best_matches(
+def _stored_links(
     probes: Probes,
-    stored: Probes,
-    comp: np.ndarray,
-    stored_ref: np.ndarray,
-    stored_ts: np.ndarray,
+    doc_day: np.ndarray,
+    stored: dict[str, np.ndarray],
     threshold: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Verified (doc, stored row) pairs reduced to the earliest stored cluster per batch
-    component, chunk by chunk. ``_label`` keeps only that per component, so the result equals
-    matching against all stored rows at once."""
-    n_stored = len(stored_ref)
+    window_days: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(doc, stored cluster_ref)`` links with the cluster's representative time.
+
+    Matched chunk by chunk, keeping only pairs whose days are within the window, and reduced
+    to distinct (doc, cluster) pairs per chunk: a cluster is one node of the merge graph
+    however many of its members matched."""
+    n_stored = len(stored["cluster_ref"])
+    stored_day = stored["ts"] // _DAY_US
     docs: list[np.ndarray] = []
-    rows: list[np.ndarray] = []
+    refs: list[np.ndarray] = []
+    times: list[np.ndarray] = []
     for lo in range(0, n_stored, MATCH_CHUNK):
-        part = {name: column[lo : lo + MATCH_CHUNK] for name, column in stored.items()}
+        part = {name: stored[name][lo : lo + MATCH_CHUNK] for name in PROBE_COLUMNS}
         doc, row = probe_matches(probes, part, threshold)
+        row = row + lo
+        near = np.abs(doc_day[doc] - stored_day[row]) <= window_days
+        doc, row = doc[near], row[near]
         if doc.size:
-            doc, row = _earliest_per_component(doc, row + lo, comp, stored_ref, stored_ts)
-            docs.append(doc)
-            rows.append(row)
+            ref_of = stored["cluster_ref"][row]
+            pairs, first = np.unique(np.stack([doc, ref_of], axis=1), axis=0, return_index=True)
+            docs.append(pairs[:, 0])
+            refs.append(pairs[:, 1])
+            times.append(stored["cluster_ts"][row][first])  # one value per cluster
     if not docs:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    return _earliest_per_component(
-        np.concatenate(docs), np.concatenate(rows), comp, stored_ref, stored_ts
-    )
-
-
-def _earliest_per_component(
-    doc: np.ndarray,
-    row: np.ndarray,
-    comp: np.ndarray,
-    stored_ref: np.ndarray,
-    stored_ts: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    order = np.lexsort((stored_ref[row], stored_ts[row], comp[doc]))
-    keys = comp[doc][order]
-    first = np.concatenate([[True], keys[1:] != keys[:-1]])
-    pick = order[first]
-    return doc[pick], row[pick]
-
-
-def _label(
-    batch: _Batch,
-    distinct: np.ndarray,
-    group: np.ndarray,
-    comp: np.ndarray,
-    doc: np.ndarray,
-    match_ref: np.ndarray,
-    match_ts: np.ndarray,
-) -> _Assigned:
-    """Cluster of every new event: the earliest stored cluster its component matched, else
-    a new cluster represented by the component's earliest event."""
-    n = len(batch.ids)
-    n_docs = len(distinct)
-    # Earliest matched stored cluster per component, ordered by (cluster_ts, cluster_ref).
-    none = np.iinfo(np.int64).max
-    best = np.full(n_docs, none, dtype=np.int64)
-    order = np.lexsort((match_ref, match_ts))
-    if doc.size:
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        np.minimum.at(best, comp[doc], rank)
-    refs = np.array([cluster_ref(i) for i in batch.ids], dtype=np.int64)
-    out_ref = refs.copy()
-    out_ts = batch.ts.copy()
-    is_rep = np.ones(n, dtype=bool)  # empty texts are clusters of their own
-    doc_of = np.full(n, -1, dtype=np.int64)
-    doc_of[distinct] = np.arange(n_docs)
-    d = doc_of[group]
-    has = d >= 0
-    root = comp[d[has]]
-    joined = best[root] != none
-    pick = order[np.where(joined, best[root], 0)] if order.size else np.zeros(root.size, np.int64)
-    rep_event = distinct[root]
-    out_ref[has] = np.where(joined, match_ref[pick] if order.size else 0, refs[rep_event])
-    out_ts[has] = np.where(joined, match_ts[pick] if order.size else 0, batch.ts[rep_event])
-    is_rep[has] = ~joined & (rep_event == np.flatnonzero(has))
-    return _Assigned(ref=out_ref, ts=out_ts, is_rep=is_rep)
-
-
-def _sizes(assigned: _Assigned, stored_refs: np.ndarray) -> np.ndarray:
-    """Members per cluster: stored ones inside the window plus this batch."""
-    refs, inverse, batch_counts = np.unique(assigned.ref, return_inverse=True, return_counts=True)
-    stored = pl.Series("ref", stored_refs, dtype=pl.Int64)
-    counted = stored.filter(stored.is_in(pl.Series(refs, dtype=pl.Int64))).value_counts()
-    pos = np.searchsorted(refs, counted["ref"].to_numpy())
-    stored_counts = np.zeros(len(refs), dtype=np.int64)
-    stored_counts[pos] = counted["count"].to_numpy()
-    return (batch_counts + stored_counts)[inverse].astype(np.int64)
+        return empty, empty, empty
+    return np.concatenate(docs), np.concatenate(refs), np.concatenate(times)
 
 
 # -- arrays and tables ------------------------------------------------------------------------
@@ -487,8 +590,10 @@ def _as_frame(batch: pa.Table | pl.DataFrame) -> pl.DataFrame:
         raise ValueError("ts must be a datetime column")
     if ts.dtype.time_zone is None:
         ts = ts.dt.replace_time_zone("UTC")
+    hour = pl.col("hour").cast(pl.Utf8) if "hour" in frame.columns else pl.lit(None, pl.Utf8)
     return frame.select(
         pl.col("event_id").cast(pl.Utf8),
         ts.dt.convert_time_zone("UTC").dt.cast_time_unit("us").alias("ts"),
         pl.col("text").cast(pl.Utf8),
+        hour.alias("hour"),
     )

@@ -96,9 +96,31 @@ def overwrite_partition(
     Writing the same frame twice leaves the same table contents (idempotent), and an empty frame
     empties the partition.
     """
+    return overwrite_partitions(
+        path,
+        frame,
+        partition_col,
+        [value],
+        stats_columns=stats_columns,
+        storage_options=storage_options,
+    )
+
+
+def overwrite_partitions(
+    path: str,
+    frame: pl.DataFrame | pa.Table,
+    partition_col: str,
+    values: Sequence[str],
+    *,
+    stats_columns: Sequence[str] | None = None,
+    storage_options: dict[str, str] | None = None,
+) -> int:
+    """Replace the rows of several partitions with ``frame`` in one commit (all or nothing)."""
+    if not values:
+        raise ValueError("no partition to overwrite")
     table = to_arrow(frame)
-    safe = value.replace("'", "''")
-    predicate = f"{partition_col} = '{safe}'"
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    predicate = f"{partition_col} IN ({quoted})"
 
     def write() -> None:
         write_deltalake(

@@ -15,6 +15,8 @@ from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
 from pipelines.io import delta
 from pipelines.pii import get_masker, load_pseudonym_key
+from pipelines.silver.changes import record_changes
+from pipelines.silver.clusters import refresh_cluster_labels
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
 from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS, frame
@@ -43,6 +45,7 @@ class SilverReport:
     pii_entities: dict[str, int] = field(default_factory=dict)
     dates_found: int = 0
     near_dup_clusters: int = 0
+    clusters_refreshed: dict[str, str] = field(default_factory=dict)
     preview: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -135,10 +138,11 @@ def build_silver_hour(
                 record["mask_mode"] = opts.mask_mode
 
     dates_found = sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in extracted.turns)
-    clusters = _assign_clusters(cfg, extracted.turns, opts)
+    clusters, changed = _assign_clusters(cfg, hour, extracted.turns, opts)
 
     report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,
                           near_dup_clusters=clusters, pii_entities=dict(totals))  # fmt: skip
+    record_changes(cfg, [(hour, "written")])  # before writing: gold recomputes, never misses
     for table in SILVER_SCHEMAS:
         df = frame(table, getattr(extracted, table))
         report.rows[table] = df.height
@@ -150,6 +154,7 @@ def build_silver_hour(
             stats_columns=STATS_COLUMNS,
             storage_options=cfg.storage_options,
         )
+    report.clusters_refreshed = refresh_cluster_labels(cfg, hour, changed)
     report.preview = [
         {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
         for t in extracted.turns[:5]
@@ -157,9 +162,10 @@ def build_silver_hour(
     return report
 
 
-def _assign_clusters(cfg: LakeConfig, turns: list[dict[str, Any]], opts: SilverOptions) -> int:
-    if not turns:
-        return 0
+def _assign_clusters(
+    cfg: LakeConfig, hour: str, turns: list[dict[str, Any]], opts: SilverOptions
+) -> tuple[int, pl.DataFrame]:
+    """Label the hour's turns; returns the cluster count and the other members' new labels."""
     kwargs: dict[str, Any] = {
         "window_days": opts.neardup_window_days,
         "storage_options": cfg.storage_options,
@@ -172,14 +178,18 @@ def _assign_clusters(cfg: LakeConfig, turns: list[dict[str, Any]], opts: SilverO
             "event_id": [t["event_id"] for t in turns],
             "ts": [t["ts"] for t in turns],
             "text": [t["dedupe_text"] for t in turns],
+            "hour": [hour] * len(turns),
         },
-        schema={"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "text": pl.Utf8},
-    )
-    assigned = store.assign(batch)
-    by_id = {row["event_id"]: row for row in assigned.iter_rows(named=True)}
+        schema={
+            "event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "text": pl.Utf8,
+            "hour": pl.Utf8,
+        },
+    )  # fmt: skip
+    done = store.assign_batch(batch)
+    by_id = {row["event_id"]: row for row in done.labels.iter_rows(named=True)}
     for t in turns:
         row = by_id[t["event_id"]]
         t["cluster_id"] = row["cluster_id"]
         t["cluster_size"] = row["cluster_size"]
         t["is_representative"] = row["is_representative"]
-    return len({t["cluster_id"] for t in turns})
+    return len({t["cluster_id"] for t in turns}), done.changed

@@ -1,0 +1,63 @@
+"""Near-duplicate labels of earlier silver hours, kept true as clusters grow and merge.
+
+The near-duplicate store is the truth (``pipelines.dedupe.store``); silver copies each turn's
+``cluster_id``, ``cluster_size`` and ``is_representative`` so that SQL users and exports read
+them directly. When an hour's turns join, merge or take over clusters, the store returns the
+current labels of the clusters' other members and this module rewrites the silver hours whose
+copies differ — one commit for all of them — after recording the change for gold.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.config import LakeConfig
+from pipelines.io import delta
+from pipelines.silver.changes import record_changes
+from pipelines.silver.schemas import STATS_COLUMNS
+
+LABELS = ("cluster_id", "cluster_size", "is_representative")
+
+
+def refresh_cluster_labels(cfg: LakeConfig, hour: str, changed: pl.DataFrame) -> dict[str, str]:
+    """Rewrite the cluster labels of other hours' turns that differ from ``changed``.
+
+    Returns the hours rewritten and the kind of change (``identity`` or ``sizes``).
+    """
+    todo = changed.filter(pl.col("hour").is_not_null() & (pl.col("hour") != hour))
+    if todo.height == 0:
+        return {}
+    path = cfg.table("silver", "turns")
+    hours = sorted(set(todo["hour"].to_list()))
+    current = delta.read_table(path, filters=[("hour", "in", hours)],
+                               storage_options=cfg.storage_options)  # fmt: skip
+    if current is None or current.height == 0:
+        return {}
+    new = todo.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
+    joined = current.join(new, on="event_id", how="left", maintain_order="left")
+    known = pl.col("__new_cluster_id").is_not_null()
+    moved = known & (
+        pl.col("cluster_id").ne_missing(pl.col("__new_cluster_id"))
+        | pl.col("is_representative").ne_missing(pl.col("__new_is_representative"))
+    )
+    grew = known & pl.col("cluster_size").ne_missing(pl.col("__new_cluster_size"))
+    flags = joined.select("hour", moved.alias("moved"), grew.alias("grew"))
+    per_hour = flags.group_by("hour").agg(pl.col("moved").any(), pl.col("grew").any())
+    kinds = {h: ("identity" if m else "sizes") for h, m, g in per_hour.iter_rows() if m or g}
+    if not kinds:
+        return {}
+    record_changes(cfg, sorted(kinds.items()))
+    dirty = sorted(kinds)
+    rewritten = (
+        joined.filter(pl.col("hour").is_in(dirty))
+        .with_columns(
+            [
+                pl.when(known).then(pl.col(f"__new_{c}")).otherwise(pl.col(c)).alias(c)
+                for c in LABELS
+            ]
+        )
+        .select(current.columns)
+    )
+    delta.overwrite_partitions(path, rewritten, "hour", dirty, stats_columns=STATS_COLUMNS,
+                               storage_options=cfg.storage_options)  # fmt: skip
+    return kinds

@@ -1,0 +1,119 @@
+"""Clusters are a function of the data: the order and grouping of batches never matter."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.dedupe import NearDupStore
+from pipelines.dedupe.store import cluster_name, cluster_ref
+
+SCHEMA = {"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "text": pl.Utf8, "hour": pl.Utf8}
+T0 = datetime(2025, 9, 1, tzinfo=UTC)
+TEMPLATES = [
+    "tänd lampan i {}",
+    "boka möte med <PERSON> <DATE> om {}",
+    "spela {} på spotify nu direkt",
+    "vad blir vädret i {} i helgen",
+    "lägg {} på inköpslistan",
+]
+WORDS = ["köket", "hallen", "budgeten", "jazz", "göteborg", "mjölk", "kaffe", "sovrummet"]
+
+
+def _hours(seed: int, hours: int, per_hour: int, step: timedelta) -> list[pl.DataFrame]:
+    rng = random.Random(seed)
+    out = []
+    for h in range(hours):
+        start = T0 + h * step
+        rows = []
+        for i in range(per_hour):
+            text = rng.choice(TEMPLATES).format(rng.choice(WORDS))
+            if rng.random() < 0.3:
+                text = text.upper() if rng.random() < 0.5 else text + " tack"
+            rows.append(
+                {
+                    "event_id": f"e{h}-{i}",
+                    "ts": start + timedelta(seconds=rng.randrange(3600)),
+                    "text": text,
+                    "hour": start.strftime("%Y-%m-%dT%H"),
+                }
+            )
+        out.append(pl.DataFrame(rows, schema=SCHEMA))
+    return out
+
+
+def _final(path: Path, batches: list[pl.DataFrame], window_days: int = 30) -> pl.DataFrame:
+    store = NearDupStore(str(path), window_days=window_days)
+    for batch in batches:
+        store.assign(batch)
+    return store.labels().sort("event_id")
+
+
+@pytest.mark.parametrize(("step", "window"), [(timedelta(hours=1), 30), (timedelta(days=1), 2)])
+def test_forward_reverse_and_shuffled_batches_end_in_the_same_clusters(
+    tmp_path: Path, step: timedelta, window: int
+) -> None:
+    batches = _hours(5, hours=8, per_hour=60, step=step)
+    forward = _final(tmp_path / "forward", batches, window)
+    reverse = _final(tmp_path / "reverse", batches[::-1], window)
+    shuffled = list(batches)
+    random.Random(1).shuffle(shuffled)
+    mixed = _final(tmp_path / "mixed", shuffled, window)
+    assert forward.height == 8 * 60
+    assert forward.equals(reverse)
+    assert forward.equals(mixed)
+    assert forward["cluster_size"].max() > 10  # templates really cluster across batches
+
+
+def test_an_earlier_event_takes_the_representative_over(tmp_path: Path) -> None:
+    store = NearDupStore(str(tmp_path / "nd"))
+    text = "tänd lampan i köket tack"
+    later = pl.DataFrame(
+        [{"event_id": "late", "ts": T0 + timedelta(hours=5), "text": text, "hour": "h5"}],
+        schema=SCHEMA,
+    )
+    earlier = pl.DataFrame(
+        [{"event_id": "early", "ts": T0, "text": text + "!", "hour": "h0"}], schema=SCHEMA
+    )
+    store.assign(later)
+    done = store.assign_batch(earlier)
+    rep = cluster_name(cluster_ref("early"))
+    assert done.labels.row(0, named=True) == {
+        "event_id": "early", "cluster_id": rep, "cluster_size": 2, "is_representative": True,
+    }  # fmt: skip
+    assert done.changed.row(0, named=True) == {
+        "hour": "h5", "event_id": "late", "cluster_id": rep, "cluster_size": 2,
+        "is_representative": False,
+    }  # fmt: skip
+
+
+def test_a_bridge_merges_two_clusters_and_relabels_the_later_one(tmp_path: Path) -> None:
+    store = NearDupStore(str(tmp_path / "nd"), threshold=0.8)
+    left = "boka möte med anna på fredag klockan tio i stora rummet"
+    right = "boka möte med anna på fredag klockan tio i lilla rummet nu"
+    one = store.assign(
+        pl.DataFrame(
+            [
+                {"event_id": "r", "ts": T0, "text": right, "hour": "h0"},
+                {"event_id": "l", "ts": T0 + timedelta(minutes=1), "text": left, "hour": "h0"},
+            ],
+            schema=SCHEMA,
+        )
+    )
+    assert one["cluster_id"][0] != one["cluster_id"][1]
+    bridge = "boka möte med anna på fredag klockan tio i rummet"
+    two = NearDupStore(str(tmp_path / "nd"), threshold=0.6).assign_batch(
+        pl.DataFrame(
+            [{"event_id": "m", "ts": T0 + timedelta(hours=1), "text": bridge, "hour": "h1"}],
+            schema=SCHEMA,
+        )
+    )
+    rep = cluster_name(cluster_ref("r"))  # r is the earliest member
+    assert two.labels["cluster_id"].to_list() == [rep]
+    changed = {row["event_id"]: row for row in two.changed.iter_rows(named=True)}
+    assert changed["l"]["cluster_id"] == changed["r"]["cluster_id"] == rep
+    assert changed["l"]["cluster_size"] == 3 and changed["r"]["is_representative"]
