@@ -161,17 +161,36 @@ def test_a_killed_run_leaves_nothing_that_blocks_the_next(
         assert got[name].equals(frame), name
 
 
+@pytest.mark.parametrize(
+    "ranges",
+    [
+        pytest.param([RANGE, RANGE], id="same-range"),
+        pytest.param(
+            [
+                ("--from", "2025-09-01T07", "--to", "2025-09-01T09"),
+                ("--from", "2025-09-01T06", "--to", "2025-09-01T08"),
+            ],
+            id="overlapping-later-first",
+        ),
+    ],
+)
 def test_two_runs_over_the_same_hours_end_like_one(
-    tmp_path: Path, reference: dict[str, pl.DataFrame]
+    tmp_path: Path, reference: dict[str, pl.DataFrame], ranges: list[tuple[str, ...]]
 ) -> None:
-    """Started together, the second waits for the first's lake lock, then reruns its hours."""
+    """Started together, the second waits for the first's lake lock, then runs its hours; two
+    overlapping ranges together cover the reference range and must end exactly like it."""
     _generate(tmp_path)
     home = dagster_home(tmp_path)
-    command = [str(BIN / "kvarn"), "run", "--demo", *RANGE]
-    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True}
     procs = [
-        subprocess.Popen(command, cwd=ROOT, env=_env(tmp_path, home), **pipes)  # type: ignore[call-overload]
-        for _ in range(2)
+        subprocess.Popen(
+            [str(BIN / "kvarn"), "run", "--demo", *hours],
+            cwd=ROOT,
+            env=_env(tmp_path, home),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for hours in ranges
     ]
     outputs = [p.communicate(timeout=2 * RERUN_BOUND_S) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err[-1500:] for _, err in outputs]
