@@ -1,7 +1,8 @@
 """Near-duplicate detection: MinHash (datasketch-compatible) + LSH in numpy, state in Delta.
 
-``cluster_texts`` clusters one batch in memory; ``NearDupStore`` matches each new batch against
-the retained history in Delta; ``dedupe_stream`` is the ``kvarn dedupe`` contract.
+``request_key`` is what a text is compared by; ``cluster_texts`` clusters one batch in memory;
+``NearDupStore`` matches each new batch against the retained history in Delta;
+``dedupe_stream`` is the ``kvarn dedupe`` contract.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.dedupe.cluster import DEFAULT_THRESHOLD, ClusterResult, cluster_texts
 from pipelines.dedupe.normalize import dedupe_key
+from pipelines.dedupe.requests import request_key
 
 if TYPE_CHECKING:
     from pipelines.dedupe.store import NearDupStore
@@ -21,6 +23,7 @@ __all__ = [
     "cluster_texts",
     "dedupe_key",
     "dedupe_stream",
+    "request_key",
 ]
 
 

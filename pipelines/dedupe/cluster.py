@@ -16,7 +16,8 @@ import numpy as np
 
 from pipelines.dedupe.lsh import BANDS, ROWS, link_signatures
 from pipelines.dedupe.minhash import NUM_PERM, SEED, signatures
-from pipelines.dedupe.normalize import SHINGLE_SIZE, dedupe_key
+from pipelines.dedupe.normalize import SHINGLE_SIZE
+from pipelines.dedupe.requests import request_key
 
 DEFAULT_THRESHOLD = 0.5
 """Estimated Jaccard of character 4-gram sets at or above which two texts are near-duplicates."""
@@ -101,7 +102,7 @@ def cluster_texts(
         raise ValueError("threshold must be in (0, 1]")
     n = len(texts)
     ranked = time_order(n, order)
-    keys = [dedupe_key(texts[i]) for i in ranked]
+    keys = [request_key(texts[i]) for i in ranked]
     rep_rank = cluster_keys(keys, ClusterParams(threshold=threshold))
     rep_pos = ranked[rep_rank]
     position_rank = np.empty(n, dtype=np.int64)

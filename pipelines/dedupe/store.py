@@ -57,7 +57,7 @@ from pipelines.dedupe.lsh import (
     verified_pairs,
 )
 from pipelines.dedupe.minhash import NUM_PERM, SCHEME, SEED, signatures
-from pipelines.dedupe.normalize import SHINGLE_SIZE, dedupe_key
+from pipelines.dedupe.normalize import SHINGLE_SIZE
 from pipelines.dedupe.probes import (
     FP_COLUMNS,
     PROBE_COLUMNS,
@@ -67,14 +67,24 @@ from pipelines.dedupe.probes import (
     probe_matches,
     take_rows,
 )
+from pipelines.dedupe.requests import KEY_VERSION, request_key
 from pipelines.io import delta
 from pipelines.io.delta import retry_commit
 
-CONFIG_TAG = f"{SCHEME}-p{NUM_PERM}-seed{SEED}-b{BANDS}r{ROWS}-c{SHINGLE_SIZE}"
-"""Signature configuration of the stored probes and signatures (datasketch 2.0 affine32)."""
+CONFIG_TAG = f"{SCHEME}-p{NUM_PERM}-seed{SEED}-b{BANDS}r{ROWS}-c{SHINGLE_SIZE}-{KEY_VERSION}"
+"""Signature configuration of the stored probes and signatures (datasketch 2.0 affine32) and
+the version of the key texts are clustered by."""
 LAYOUT = "v2"
-DESCRIPTION = f"kvarn near-duplicate state {LAYOUT} {CONFIG_TAG}"
-_LEGACY_DESCRIPTION = f"kvarn near-duplicate state {CONFIG_TAG}"  # v1: answers stored per row
+_OURS = "kvarn near-duplicate state"
+DESCRIPTION = f"{_OURS} {LAYOUT} {CONFIG_TAG}"
+
+
+class StoreOutdated(ValueError):
+    """The store was written by kvarn with another layout, key or signature configuration.
+
+    Its sketches cannot be compared with new ones; the owner of the texts (silver) resets the
+    store and assigns its hours again."""
+
 
 RESULT_SCHEMA: dict[str, Any] = {
     "event_id": pl.Utf8,
@@ -270,7 +280,7 @@ class NearDupStore:
             ts=ts_all[order],
             refs=own_refs[order],
             days=_days(ranked),
-            keys=[dedupe_key(t or "") for t in ranked["text"].to_list()],
+            keys=[request_key(t or "") for t in ranked["text"].to_list()],
         )
         n = len(batch.ids)
         group = exact_groups(batch.keys)
@@ -429,30 +439,34 @@ class NearDupStore:
         except TableNotFoundError:
             return None
         found = dt.metadata().description
-        if found == _LEGACY_DESCRIPTION:
-            return self._migrate(dt)
         if found != DESCRIPTION:
+            if found and found.startswith(_OURS):
+                raise StoreOutdated(
+                    f"{self.path} holds {found!r}, not {DESCRIPTION!r}: reset it and assign "
+                    "its events again"
+                )
             raise ValueError(
                 f"{self.path} holds {found!r}, not {DESCRIPTION!r}: sketches of another "
                 "configuration cannot be compared; use a new path"
             )
         return dt
 
-    def _migrate(self, dt: DeltaTable) -> DeltaTable:
-        """v1 stored each answer per row; v2 derives them and records the caller's hour."""
-        old = dt.to_pyarrow_dataset().to_table()
-        if "hour" not in old.column_names:  # else a migration stopped before its last step
-            old = old.append_column("hour", pa.nulls(old.num_rows, pa.large_string()))
-            write_deltalake(
-                dt,
-                old.select(STATE_SCHEMA.names).cast(STATE_SCHEMA),
-                mode="overwrite",
-                schema_mode="overwrite",
-                partition_by=["day"],
-            )
-        migrated = DeltaTable(self.path, storage_options=self.storage_options)
-        migrated.alter.set_table_description(DESCRIPTION)
-        return DeltaTable(self.path, storage_options=self.storage_options)
+    def reset(self) -> None:
+        """Empty the store and give it this version's layout and configuration."""
+        try:
+            dt = DeltaTable(self.path, storage_options=self.storage_options)
+        except TableNotFoundError:
+            return
+        write_deltalake(
+            dt,
+            STATE_SCHEMA.empty_table(),
+            mode="overwrite",
+            schema_mode="overwrite",
+            partition_by=["day"],
+        )
+        dt = DeltaTable(self.path, storage_options=self.storage_options)
+        dt.alter.set_table_properties(_TABLE_CONFIG)  # type: ignore[arg-type]
+        dt.alter.set_table_description(DESCRIPTION)
 
     def _write(self, dt: DeltaTable | None, table: pa.Table, predicate: str | None = None) -> None:
         raw = ColumnProperties(dictionary_enabled=False, statistics_enabled="NONE")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pipelines.dedupe.cluster import DEFAULT_THRESHOLD, ClusterParams, cluster_keys
-from pipelines.dedupe.normalize import dedupe_key
+from pipelines.dedupe.requests import request_key
 from pipelines.io.jsonl import echo_id, read_object, write_line
 
 
@@ -41,7 +41,7 @@ def dedupe_stream(lines: Iterable[str], threshold: float = DEFAULT_THRESHOLD) ->
         raise ValueError("threshold must be in (0, 1]")
     parsed = [_parse(line) for line in lines]
     valid = [i for i, (_, text, err) in enumerate(parsed) if err is None and text is not None]
-    keys = [dedupe_key(parsed[i][1] or "") for i in valid]
+    keys = [request_key(parsed[i][1] or "") for i in valid]
     reps = cluster_keys(keys, ClusterParams(threshold=threshold)).tolist()
     rep_of = {line: valid[r] for line, r in zip(valid, reps, strict=True)}
     for i, (ident, _, err) in enumerate(parsed):

@@ -13,10 +13,11 @@ import polars as pl
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
+from pipelines.dedupe.store import StoreOutdated
 from pipelines.io import delta
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.changes import record_changes
-from pipelines.silver.clusters import refresh_cluster_labels
+from pipelines.silver.clusters import rebuild_store, refresh_cluster_labels
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
 from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS, frame
@@ -165,7 +166,10 @@ def build_silver_hour(
 def _assign_clusters(
     cfg: LakeConfig, hour: str, turns: list[dict[str, Any]], opts: SilverOptions
 ) -> tuple[int, pl.DataFrame]:
-    """Label the hour's turns; returns the cluster count and the other members' new labels."""
+    """Label the hour's turns; returns the cluster count and the other members' new labels.
+
+    An outdated store (another clustering key or signature configuration) is rebuilt from
+    silver first; every stored event then counts as changed, so all hours are refreshed."""
     kwargs: dict[str, Any] = {
         "window_days": opts.neardup_window_days,
         "storage_options": cfg.storage_options,
@@ -185,11 +189,17 @@ def _assign_clusters(
             "hour": pl.Utf8,
         },
     )  # fmt: skip
-    done = store.assign_batch(batch)
+    try:
+        done = store.assign_batch(batch)
+        changed = done.changed
+    except StoreOutdated:
+        rebuild_store(cfg, store)
+        done = store.assign_batch(batch)
+        changed = store.labels()
     by_id = {row["event_id"]: row for row in done.labels.iter_rows(named=True)}
     for t in turns:
         row = by_id[t["event_id"]]
         t["cluster_id"] = row["cluster_id"]
         t["cluster_size"] = row["cluster_size"]
         t["is_representative"] = row["is_representative"]
-    return len({t["cluster_id"] for t in turns}), done.changed
+    return len({t["cluster_id"] for t in turns}), changed

@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.config import LakeConfig
+from pipelines.dedupe import NearDupStore
 from pipelines.io import delta
 from pipelines.silver.changes import record_changes
 from pipelines.silver.schemas import STATS_COLUMNS
@@ -61,3 +62,22 @@ def refresh_cluster_labels(cfg: LakeConfig, hour: str, changed: pl.DataFrame) ->
     delta.overwrite_partitions(path, rewritten, "hour", dirty, stats_columns=STATS_COLUMNS,
                                storage_options=cfg.storage_options)  # fmt: skip
     return kinds
+
+
+def rebuild_store(cfg: LakeConfig, store: NearDupStore) -> int:
+    """Reset an outdated store and assign every silver hour's turns again, in hour order.
+
+    A new clustering key or signature configuration makes stored sketches incomparable; silver
+    holds every turn's ``dedupe_text``, so the store is rebuilt from it (the labels are a function
+    of the data, so the result equals a fresh backfill). Returns the events assigned.
+    """
+    store.reset()
+    turns = delta.read_table(cfg.table("silver", "turns"),
+                             columns=["hour", "event_id", "ts", "dedupe_text"],
+                             storage_options=cfg.storage_options)  # fmt: skip
+    if turns is None or turns.height == 0:
+        return 0
+    batches = turns.rename({"dedupe_text": "text"}).partition_by("hour", as_dict=True)
+    for (_hour,), batch in sorted(batches.items(), key=lambda item: str(item[0][0])):
+        store.assign_batch(batch.select("event_id", "ts", pl.col("text").fill_null(""), "hour"))
+    return turns.height

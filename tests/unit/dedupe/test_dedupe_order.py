@@ -93,8 +93,8 @@ def test_an_earlier_event_takes_the_representative_over(tmp_path: Path) -> None:
 
 def test_a_bridge_merges_two_clusters_and_relabels_the_later_one(tmp_path: Path) -> None:
     store = NearDupStore(str(tmp_path / "nd"), threshold=0.8)
-    left = "boka möte med anna på fredag klockan tio i stora rummet"
-    right = "boka möte med anna på fredag klockan tio i lilla rummet nu"
+    left = "mötet med anna på fredag klockan tio hölls i stora rummet"  # not requests
+    right = "mötet med anna på fredag klockan tio hölls i lilla rummet igen"
     one = store.assign(
         pl.DataFrame(
             [
@@ -105,7 +105,7 @@ def test_a_bridge_merges_two_clusters_and_relabels_the_later_one(tmp_path: Path)
         )
     )
     assert one["cluster_id"][0] != one["cluster_id"][1]
-    bridge = "boka möte med anna på fredag klockan tio i rummet"
+    bridge = "mötet med anna på fredag klockan tio hölls i rummet"
     two = NearDupStore(str(tmp_path / "nd"), threshold=0.6).assign_batch(
         pl.DataFrame(
             [{"event_id": "m", "ts": T0 + timedelta(hours=1), "text": bridge, "hour": "h1"}],

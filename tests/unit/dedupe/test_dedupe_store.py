@@ -20,6 +20,7 @@ from pipelines.dedupe.probes import (
     sketch_matches_needed,
     take_rows,
 )
+from pipelines.dedupe.requests import request_key
 from pipelines.dedupe.store import NearDupStore, cluster_name, cluster_ref
 
 T0 = datetime(2025, 3, 1, 10, tzinfo=UTC)
@@ -70,7 +71,7 @@ def test_later_runs_join_stored_clusters_and_count_them(tmp_path: Path) -> None:
     second = NearDupStore(path).assign(
         _batch(
             [
-                ("c", later, "boka ett möte med <PERSON> på <DATE> klockan tio"),
+                ("c", later, "snälla boka möte med <PERSON> på <DATE> klockan tio"),
                 (
                     "d",
                     later + timedelta(minutes=1),
@@ -144,7 +145,7 @@ def test_stored_signatures_are_datasketch_minhashes(tmp_path: Path) -> None:
     store.assign(_batch([("a", T0, BOOK)]))
     sig = np.frombuffer(store.stored_events(["sig"])["sig"][0], dtype="<u4")
     reference = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=shingle_hash32)
-    for s in shingles(dedupe_key(BOOK)):
+    for s in shingles(request_key(BOOK)):
         reference.update(s)
     lean = LeanMinHash(seed=SEED, hashvalues=sig, scheme="affine32")
     assert lean.jaccard(reference) == 1.0
@@ -176,7 +177,7 @@ def test_a_new_day_compacts_the_closed_one(tmp_path: Path) -> None:
     path = str(tmp_path / "nd")
     store = NearDupStore(path)
     for hour in range(3):
-        store.assign(_batch([(f"h{hour}", T0 + timedelta(hours=hour), f"{WEATHER} {hour}")]))
+        store.assign(_batch([(f"h{hour}", T0 + timedelta(hours=hour), f"{WEATHER}{'!' * hour}")]))
     assert _files_per_day(path) == {"2025-03-01": 3}
     out = store.assign(_batch([("next", T0 + timedelta(days=1), WEATHER)]))
     assert _files_per_day(path) == {"2025-03-01": 1, "2025-03-02": 1}
@@ -201,21 +202,16 @@ def test_a_store_of_another_configuration_is_refused(tmp_path: Path) -> None:
         NearDupStore(path).assign(_batch([("a", T0, BOOK)]))
 
 
-def test_a_v1_store_is_migrated_in_place(tmp_path: Path) -> None:
-    from pipelines.dedupe.store import _LEGACY_DESCRIPTION
+def test_an_outdated_store_is_refused_until_reset(tmp_path: Path) -> None:
+    from pipelines.dedupe.store import StoreOutdated
 
-    fresh = str(tmp_path / "fresh")
-    NearDupStore(fresh).assign(_batch([("a", T0, BOOK), ("w", T0, WEATHER)]))
-    table = DeltaTable(fresh).to_pyarrow_table().drop_columns(["hour"])
-    n = table.num_rows
-    table = (
-        table.append_column("cluster_id", pa.array(["x"] * n, pa.large_string()))
-        .append_column("cluster_size", pa.array([1] * n, pa.int64()))
-        .append_column("is_representative", pa.array([True] * n))
-    )
-    old = str(tmp_path / "old")
-    write_deltalake(old, table, partition_by=["day"], description=_LEGACY_DESCRIPTION)
-    out = NearDupStore(old).assign(_batch([("b", T0 + timedelta(hours=1), BOOK + "!")]))
-    assert out["cluster_id"][0] == cluster_name(cluster_ref("a"))
-    assert out["cluster_size"][0] == 2
-    assert "cluster_size" not in DeltaTable(old).schema().to_arrow().names
+    path = str(tmp_path / "nd")
+    store = NearDupStore(path)
+    store.assign(_batch([("a", T0, BOOK)]))
+    DeltaTable(path).alter.set_table_description("kvarn near-duplicate state v1 older-config")
+    with pytest.raises(StoreOutdated, match="reset it"):
+        store.assign(_batch([("b", T0, BOOK)]))
+    store.reset()
+    assert store.stored_events(["event_id"]).height == 0
+    out = store.assign(_batch([("b", T0, BOOK)]))
+    assert out["is_representative"][0]
