@@ -100,7 +100,13 @@ def _make_export_command(kinds: tuple[str, ...], summary: str) -> Callable[..., 
             help="reviewed | auto (+ semi-automatic gold) | silver (+ good silver turns).",
         ),
         keep_duplicates: bool = typer.Option(
-            False, "--keep-duplicates", help="Keep near-duplicates (default: one per cluster)."
+            False, "--keep-duplicates", help="Keep every near-duplicate (= --per-cluster 0)."
+        ),
+        per_cluster: int = typer.Option(
+            1, "--per-cluster", help="Examples kept per near-duplicate cluster (0: all)."
+        ),
+        weights: str = typer.Option(
+            "none", help="none | inverse-size (a weight column: 1 / the cluster's size)."
         ),
         mask: str = typer.Option(
             "placeholder", help="placeholder (<PERSON>) | surrogate (consistent fake values)."
@@ -130,7 +136,8 @@ def _make_export_command(kinds: tuple[str, ...], summary: str) -> Callable[..., 
         try:
             opts = ExportOptions(
                 fmt=fmt, flavor=flavor, split=split, seed=seed, min_trust=min_trust,
-                keep_duplicates=keep_duplicates, mask=mask, env=env,
+                keep_duplicates=keep_duplicates, per_cluster=per_cluster, weights=weights,
+                mask=mask, env=env,
                 since=parse_instant(since, "--since"), until=parse_instant(until, "--until"),
                 strict=strict, min_confidence=min_confidence, license=license_id,
                 gates=GateConfig(min_rows=min_rows, min_labels=min_labels,

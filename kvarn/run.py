@@ -65,7 +65,11 @@ def _waiting(holder: str) -> None:
 def run(
     hour_from: str | None = typer.Option(None, "--from", help="First hour (YYYY-MM-DDTHH, UTC)."),
     hour_to: str | None = typer.Option(None, "--to", help="Last hour, inclusive."),
-    mask_mode: str = typer.Option("placeholder", help="placeholder | surrogate"),
+    mask_mode: str = typer.Option(
+        "placeholder",
+        help="placeholder | surrogate: which rendering text_normalized is built from "
+        "(silver keeps both in text and text_surrogate)",
+    ),
     demo: bool = typer.Option(False, help="Demo mode: generate a local pseudonym key if missing."),
     data: Path | None = DataOpt,
 ) -> None:

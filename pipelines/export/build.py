@@ -7,6 +7,7 @@ leakage audit passed on the staged files.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import statistics
 from collections import Counter
@@ -27,6 +28,7 @@ from pipelines.export.formats import (
     format_examples,
     load_docs,
     uses_flavor,
+    with_weight,
 )
 from pipelines.export.gates import (
     LABEL_FIELD,
@@ -130,6 +132,8 @@ def prepare_export(
     docs = load_docs(cfg.docs) if kind == "rag" else {}
     skipped: dict[str, int] = {}
     formatted = format_examples(kind, examples, opts.flavor, docs, skipped)
+    if opts.weights == "inverse-size":
+        formatted = [with_weight(row, opts.flavor) for row in formatted]
     kept: list[FormattedRow] = []
     lengths: list[int] = []
     for row in formatted:
@@ -247,6 +251,11 @@ def write_prepared(
                 data = encode_jsonl([r.row for r in rows])
             (staging / meta["files"][split]).write_bytes(data)
             provenance.extend(_provenance(kind, split, i, r) for i, r in enumerate(rows))
+        digest = hashlib.sha256()
+        for split in sorted(meta["files"]):
+            if (staging / meta["files"][split]).exists():
+                digest.update((staging / meta["files"][split]).read_bytes())
+        meta["data_digest"] = digest.hexdigest()
         lines = [canonical_json(p) for p in provenance]
         (staging / "provenance.jsonl").write_bytes("".join(f"{x}\n" for x in lines).encode())
         (staging / "README.md").write_bytes(render_card(meta).encode("utf-8"))

@@ -60,9 +60,13 @@ def _header(meta: dict[str, Any]) -> dict[str, Any]:
             "task_categories": _TASKS[meta["kind"]],
             "size_categories": [_size_category(meta["counts"]["total"])],
             "tags": ["kvarn", meta["kind"], "pii-masked", "swedish"],
+            # One config name per kind and content: `datasets` caches a local folder under its
+            # folder name ("latest" for every kind) and the config name, so "default" let a
+            # load of dpo/latest return the nlu rows cached before, or a stale version's.
             "configs": [
                 {
-                    "config_name": "default",
+                    "config_name": f"{meta['kind']}-{str(meta.get('data_digest', ''))[:12]}",
+                    "default": True,
                     "data_files": [
                         {"split": split, "path": path} for split, path in meta["files"].items()
                     ],
@@ -71,6 +75,25 @@ def _header(meta: dict[str, Any]) -> dict[str, Any]:
         }
     )
     return header
+
+
+def _duplicates(opts: dict[str, Any]) -> str:
+    cap = opts.get("per_cluster", 0 if opts.get("keep_duplicates") else 1)
+    if cap == 0:
+        return "every near-duplicate kept"
+    if cap == 1:
+        return "one example per near-duplicate cluster (the most trusted)"
+    return f"at most {cap} examples per near-duplicate cluster (the most trusted)"
+
+
+def _weights(opts: dict[str, Any]) -> str:
+    if opts.get("weights") == "inverse-size":
+        where = "in provenance.jsonl" if opts.get("flavor") == "openai" else "in each row"
+        return (
+            f"Each example carries `weight` = 1 / its cluster's size ({where}), the size "
+            "being the cluster's current number of turns in silver."
+        )
+    return "Rows are unweighted; `cluster_size` is in provenance.jsonl."
 
 
 def render_card(meta: dict[str, Any]) -> str:
@@ -106,8 +129,7 @@ def render_card(meta: dict[str, Any]) -> str:
         "## Sources",
         "",
         f"Minimum trust `{opts['min_trust']}`; environment `{opts['env']}`; "
-        f"near-duplicates {'kept' if opts['keep_duplicates'] else 'removed'} "
-        f"({meta['duplicates_removed']} removed).",
+        f"{_duplicates(opts)} ({meta['duplicates_removed']} removed). {_weights(opts)}",
         "",
     ]
     lines += [f"- {source}: {n}" for source, n in meta["sources"].items()] or ["- none"]

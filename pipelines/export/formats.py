@@ -229,6 +229,16 @@ def format_rag(
         yield FormattedRow(_triplet_id(example.example_id, negative), row, example, extra)
 
 
+def with_weight(row: FormattedRow, flavor: str) -> FormattedRow:
+    """``weight`` = 1 / the example's near-duplicate cluster size, in the row (OpenAI's format
+    has no place for it: there it is in provenance only) and in provenance."""
+    size = row.example.cluster_size or 1
+    weight = round(1.0 / max(size, 1), 6)
+    in_row = not (flavor == "openai" and row.example.kind in ("sft", "dpo"))
+    data = {**row.row, "weight": weight} if in_row else row.row
+    return FormattedRow(row.example_id, data, row.example, {**row.extra, "weight": weight})
+
+
 def format_examples(
     kind: str, examples: list[Example], flavor: str, docs: dict[str, str], skipped: dict[str, int]
 ) -> list[FormattedRow]:
@@ -247,12 +257,33 @@ def format_examples(
     return out
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _message_for_parquet(message: dict[str, Any]) -> dict[str, Any]:
+    calls = message.get("tool_calls")
+    if not calls:
+        return message
+    out = []
+    for call in calls:
+        function = dict(call["function"])
+        if not isinstance(function.get("arguments"), str):
+            function["arguments"] = _json(function.get("arguments") or {})
+        out.append({**call, "function": function})
+    return {**message, "tool_calls": out}
+
+
 def for_parquet(kind: str, row: dict[str, Any]) -> dict[str, Any]:
-    """Parquet columns need one type per column: free-form objects travel as JSON strings."""
+    """Parquet columns need one type per column: free-form objects travel as JSON strings.
+
+    Tool-call arguments too: as a struct, every call would carry the union of all tools'
+    argument names, null where absent, straight into the rendered training text."""
     if kind == "sft":
-        return {**row, "tools": json.dumps(row["tools"], ensure_ascii=False, sort_keys=True)}
+        messages = [_message_for_parquet(m) for m in row["messages"]]
+        return {**row, "messages": messages, "tools": _json(row["tools"])}
     if kind == "nlu":
-        return {**row, "slots": json.dumps(row["slots"], ensure_ascii=False, sort_keys=True)}
+        return {**row, "slots": _json(row["slots"])}
     return row
 
 

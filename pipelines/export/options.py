@@ -12,6 +12,7 @@ FLAVORS = ("trl", "openai")
 MIN_TRUST = ("reviewed", "auto", "silver")
 MASKS = ("placeholder", "surrogate")
 ENVS = ("prod", "test", "all")
+WEIGHTS = ("none", "inverse-size")
 DEFAULT_SPLIT = "train=0.9,validation=0.05,test=0.05"
 
 # How much a row of each trust level is worth; `mean_trust` in metadata averages these.
@@ -53,7 +54,9 @@ class ExportOptions:
     split: str = DEFAULT_SPLIT
     seed: int = 42
     min_trust: str = "auto"
-    keep_duplicates: bool = False
+    keep_duplicates: bool = False  # the same as per_cluster=0
+    per_cluster: int = 1  # examples kept per near-duplicate cluster; 0 keeps all
+    weights: str = "none"  # "inverse-size": each row weighs 1 / its cluster's size
     mask: str = "placeholder"
     env: str = "prod"
     since: datetime | None = None
@@ -70,13 +73,21 @@ class ExportOptions:
             ("--min-trust", self.min_trust, MIN_TRUST),
             ("--mask", self.mask, MASKS),
             ("--env", self.env, ENVS),
+            ("--weights", self.weights, WEIGHTS),
         ):
             if value not in allowed:
                 raise ExportError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
+        if self.per_cluster < 0:
+            raise ExportError("--per-cluster must be 0 (keep all) or more")
         if self.since and self.until and self.until <= self.since:
             raise ExportError("--until must be after --since")
         if not 0.0 <= self.min_confidence <= 1.0:
             raise ExportError("min_confidence must be within [0, 1]")
+
+    @property
+    def cluster_cap(self) -> int:
+        """Examples kept per near-duplicate cluster (0: every one)."""
+        return 0 if self.keep_duplicates else self.per_cluster
 
     def describe(self) -> dict[str, Any]:
         """The options as they go into metadata.json (no wall-clock values)."""
@@ -87,6 +98,8 @@ class ExportOptions:
             "seed": self.seed,
             "min_trust": self.min_trust,
             "keep_duplicates": self.keep_duplicates,
+            "per_cluster": self.cluster_cap,
+            "weights": self.weights,
             "mask": self.mask,
             "env": self.env,
             "since": self.since.isoformat() if self.since else None,

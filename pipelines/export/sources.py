@@ -425,20 +425,20 @@ def _dedupe_key(ex: Example) -> tuple[str, ...] | None:
     return (ex.cluster_id,)
 
 
-def drop_duplicates(examples: list[Example]) -> tuple[list[Example], int]:
-    """One example per near-duplicate cluster: the most trusted, ties by example id."""
-    best: dict[tuple[str, ...], Example] = {}
+def drop_duplicates(examples: list[Example], per_cluster: int = 1) -> tuple[list[Example], int]:
+    """At most ``per_cluster`` examples per near-duplicate cluster: the most trusted, ties by
+    example id."""
+    groups: dict[tuple[str, ...], list[Example]] = {}
     keep: list[Example] = []
     for ex in examples:
         key = _dedupe_key(ex)
         if key is None:
             keep.append(ex)
-            continue
-        cur = best.get(key)
-        rank = (-TRUST_SCORE.get(ex.trust, 0.0), ex.example_id)
-        if cur is None or rank < (-TRUST_SCORE.get(cur.trust, 0.0), cur.example_id):
-            best[key] = ex
-    keep.extend(best.values())
+        else:
+            groups.setdefault(key, []).append(ex)
+    for members in groups.values():
+        members.sort(key=lambda e: (-TRUST_SCORE.get(e.trust, 0.0), e.example_id))
+        keep.extend(members[:per_cluster])
     keep.sort(key=lambda e: e.example_id)
     return keep, len(examples) - len(keep)
 
@@ -457,6 +457,6 @@ def load_examples(
     if opts.min_trust == "silver":
         examples.extend(_silver_examples(lake, kind, opts, used, report))
     examples.sort(key=lambda e: e.example_id)
-    if not opts.keep_duplicates:
-        examples, report.duplicates_removed = drop_duplicates(examples)
+    if opts.cluster_cap:
+        examples, report.duplicates_removed = drop_duplicates(examples, opts.cluster_cap)
     return examples, report

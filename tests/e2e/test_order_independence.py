@@ -8,18 +8,15 @@ own lake from the same generated landing files.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
-from dagster import DagsterInstance
 
-from assets.runner import materialize_hours
-from pipelines.config import SILVER_TABLES, LakeConfig
+from pipelines.config import SILVER_TABLES
 from pipelines.dedupe import NearDupStore
-from pipelines.generate.writer import generate
 from pipelines.io import delta
+from tests.integration.small_lake import generate_landing, run_hours
 
 HOURS = [f"2025-09-01T{h:02d}" for h in range(6, 12)]
 WALL_CLOCK = {"ingested_at", "created_at"}
@@ -27,15 +24,11 @@ KEY = "6b7661726e2d6f726465722d74657374"
 
 
 def _lake(root: Path, orders: list[list[str]]) -> dict[str, pl.DataFrame]:
-    generate(root / "landing", days=1, events_per_hour=80, seed=11,
-             start=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
-    cfg = LakeConfig(data_dir=str(root))
+    cfg = generate_landing(root, seed=11, per_hour=80)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("KVARN_PSEUDONYM_KEY", KEY)  # one key for every lake: pseudonyms compare
         for hours in orders:
-            with DagsterInstance.ephemeral() as instance:
-                failed = materialize_hours(cfg, hours, demo=True, instance=instance)
-            assert failed == []
+            run_hours(cfg, hours)
     out: dict[str, pl.DataFrame] = {}
     for name in SILVER_TABLES:
         frame = delta.read_table(cfg.table("silver", name))

@@ -84,7 +84,8 @@ def _check_trl_tool_rows(rows: list[dict[str, Any]]) -> int:
         for call in calls[0]["tool_calls"]:
             assert call["type"] == "function"
             assert isinstance(call["function"]["name"], str) and call["function"]["name"]
-            assert isinstance(call["function"]["arguments"], dict)
+            args = call["function"]["arguments"]
+            assert isinstance(args if isinstance(args, dict) else json.loads(args), dict)
         tools = [m for m in msgs if m["role"] == "tool"]
         assert tools and all(isinstance(m["name"], str) and "content" in m for m in tools)
         assert msgs[0]["role"] == "user" and msgs[-1]["role"] == "assistant"
@@ -162,3 +163,61 @@ def test_consent_provenance_and_session_splits(lake: CraftedLake, tmp_path: Path
             Draft202012Validator(prov_schema).validate(p)
             assert split_of.setdefault(p["session_id"], p["split"]) == p["split"]
         assert len(set(split_of.values())) == 3
+
+
+def _load_latest(out: Path, kind: str, cache: Path) -> dict[str, list[dict[str, Any]]]:
+    loaded = datasets.load_dataset(str(out / kind / "latest"), cache_dir=str(cache))
+    return {split: list(ds) for split, ds in loaded.items()}
+
+
+def _files(version: Path) -> dict[str, list[dict[str, Any]]]:
+    meta = json.loads((version / "metadata.json").read_text("utf-8"))
+    return {split: _raw_rows(version / name) for split, name in meta["files"].items()}
+
+
+def test_latest_loads_its_own_rows_in_any_order_and_never_a_stale_version(
+    lake: CraftedLake, tmp_path: Path
+) -> None:
+    """`datasets` caches a folder under its name ("latest" for every kind) and config: with
+    one "default" config, dpo/latest returned the nlu rows loaded before it."""
+    out = tmp_path / "exports"
+    _export(lake, out)
+    cache = tmp_path / "cache"
+    for order in (list(KINDS), list(reversed(KINDS))):
+        for kind in order:
+            assert _load_latest(out, kind, cache) == _files(_latest(out, kind)), kind
+    before = _load_latest(out, "nlu", cache)
+    res = CliRunner().invoke(export_app, ["nlu", "--data", lake.cfg.data_dir, "--out", str(out),
+                                          "--split", "train=0.5,validation=0.5"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    after = _load_latest(out, "nlu", cache)
+    assert after == _files(_latest(out, "nlu")) != before
+
+
+def _tool_arguments(version: Path) -> list[list[dict[str, Any]]]:
+    """Per row, the arguments of every tool call, decoded."""
+    meta = json.loads((version / "metadata.json").read_text("utf-8"))
+    out = []
+    for name in meta["files"].values():
+        for row in _raw_rows(version / name):
+            calls = [c for m in row["messages"] for c in (m.get("tool_calls") or [])]
+            out.append([a if isinstance(a := c["function"]["arguments"], dict) else json.loads(a)
+                        for c in calls])  # fmt: skip
+    return out
+
+
+def test_tool_arguments_never_gain_keys_in_any_format(lake: CraftedLake, tmp_path: Path) -> None:
+    """A Parquet struct gave every call the union of all tools' argument names (null-valued)."""
+    jsonl, parquet = tmp_path / "jsonl", tmp_path / "parquet"
+    _export(lake, jsonl, "--min-trust", "silver")
+    _export(lake, parquet, "--min-trust", "silver", "--format", "parquet")
+    plain, packed = _tool_arguments(_latest(jsonl, "sft")), _tool_arguments(_latest(parquet, "sft"))
+    assert plain == packed
+    names = [set(a) for calls in plain for a in calls]
+    assert len(names) > 5 and len({frozenset(n) for n in names}) > 1  # several tools' shapes
+    loaded = datasets.load_dataset(str(_latest(parquet, "sft")), cache_dir=str(tmp_path / "c"))
+    for split in loaded.values():
+        for row in split:
+            for message in row["messages"]:
+                for call in message.get("tool_calls") or []:
+                    assert None not in json.loads(call["function"]["arguments"]).values()

@@ -3,19 +3,16 @@ silver hour's cluster labels end as a fresh backfill's would."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
-from dagster import DagsterInstance
 from deltalake import DeltaTable
 
-from assets.runner import materialize_hours
 from pipelines.config import LakeConfig
 from pipelines.dedupe import NearDupStore
-from pipelines.generate.writer import generate
 from pipelines.io import delta
+from tests.integration.small_lake import generate_landing, run_hours
 
 HOURS = ["2025-09-01T08", "2025-09-01T09", "2025-09-01T10"]
 LABELS = ["event_id", "cluster_id", "cluster_size", "is_representative"]
@@ -31,11 +28,8 @@ def test_an_outdated_store_is_rebuilt_from_silver(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KVARN_PSEUDONYM_KEY", "6b7661726e2d72656275696c642d6b6579")
-    generate(tmp_path / "landing", days=1, events_per_hour=60, seed=4,
-             start=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
-    cfg = LakeConfig(data_dir=str(tmp_path))
-    with DagsterInstance.ephemeral() as instance:
-        assert materialize_hours(cfg, HOURS, demo=True, instance=instance) == []
+    cfg = generate_landing(tmp_path, seed=4, per_hour=60)
+    run_hours(cfg, HOURS)
     fresh = _labels(cfg)
     store_path = cfg.table("state", "neardup_bands")
     stored = NearDupStore(store_path).labels().height
@@ -52,7 +46,6 @@ def test_an_outdated_store_is_rebuilt_from_silver(
     )
     delta.overwrite_partitions(cfg.table("silver", "turns"), broken, "hour", HOURS)
 
-    with DagsterInstance.ephemeral() as instance:  # rerunning the last hour heals everything
-        assert materialize_hours(cfg, HOURS[-1:], demo=True, instance=instance) == []
+    run_hours(cfg, HOURS[-1:])  # rerunning the last hour heals everything
     assert _labels(cfg).equals(fresh)
     assert NearDupStore(store_path).labels().height == stored

@@ -100,7 +100,7 @@ def test_metadata_reports_consent_duplicates_and_versions(
     assert 0.7 < meta["mean_trust"] < 1.0
     card = (res.path / "README.md").read_text(encoding="utf-8")
     assert card.startswith("---\nlicense: other\n")
-    assert "config_name: default" in card and "path: train.jsonl" in card
+    assert f"config_name: sft-{meta['data_digest'][:12]}" in card and "path: train.jsonl" in card
     assert "4 row(s) were left out for lack of consent" in card
 
 
