@@ -26,7 +26,6 @@ from pipelines.export.formats import (
     canonical_json,
     for_parquet,
     format_examples,
-    load_docs,
     uses_flavor,
     with_weight,
 )
@@ -54,6 +53,7 @@ from pipelines.export.writer import (
     sha256sums,
     stage,
 )
+from pipelines.io.docs import load_docs
 
 AuditFn = Callable[[Path], dict[str, Any]]
 

@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pipelines.export.sources import Example, infer_tool_schema
@@ -186,19 +185,6 @@ def format_nlu(example: Example) -> dict[str, Any]:
     slots = {k: slots[k] for k in sorted(slots)} if isinstance(slots, dict) else {}
     intent = example.payload.get("intent") or example.intent or ""
     return {"text": _text(example.payload.get("text")), "intent": intent, "slots": slots}
-
-
-def load_docs(docs_dir: str) -> dict[str, str]:
-    """Document id (file stem) → plain text, from the assistant's document set (``*.md``)."""
-    root = Path(docs_dir)
-    if not root.is_dir():
-        return {}
-    docs = {}
-    for path in sorted(root.glob("*.md")):
-        lines = path.read_text(encoding="utf-8").strip().splitlines()
-        docs[path.stem] = "\n".join(line.lstrip("#").strip() if line.startswith("#") else line
-                                    for line in lines).strip()  # fmt: skip
-    return docs
 
 
 def _triplet_id(example_id: str, negative: str) -> str:

@@ -7,8 +7,10 @@ turn. The rules:
   turn with the same intent whose tool calls all succeeded (and that got no thumbs down):
   rejected = the failed turn's answer, chosen = the successful one, prompt = the failed turn.
 * **feedback_positive** (SFT + NLU): a thumbs up confirms the turn as logged.
-* **rag_feedback** (RAG): a thumbs up on a turn with retrieved documents confirms its top hit;
-  the other hits become hard negatives.
+* **rag_answer** / **rag_feedback** (RAG): every turn with retrieved documents whose answer
+  was clearly built from one document (``rag_attribution``): that document is the positive,
+  the other retrieved documents are hard negatives; ``rag_feedback`` when a thumbs up
+  confirms the answer. A thumbs down, or an answer without a clear source, gives none.
 * **feedback_preferred** (DPO): a thumbs down with a preferred answer: chosen = that answer,
   rejected = the logged answer.
 
@@ -18,8 +20,11 @@ Each rule yields at most one example per turn (the earliest feedback wins).
 from __future__ import annotations
 
 from pipelines.gold.examples import Example, GoldIndex, Row
+from pipelines.gold.rag_attribution import attribute
 
-AUTO_SOURCES = ("retry_pair", "feedback_positive", "rag_feedback", "feedback_preferred")
+AUTO_SOURCES = (
+    "retry_pair", "feedback_positive", "rag_answer", "rag_feedback", "feedback_preferred",
+)  # fmt: skip
 
 
 def _failed(turn: Row) -> bool:
@@ -80,7 +85,7 @@ def retry_pairs(ix: GoldIndex) -> list[Example]:
 
 
 def feedback_examples(ix: GoldIndex) -> list[Example]:
-    """Thumbs up → SFT, NLU and (with hits) RAG; thumbs down with an answer → DPO."""
+    """Thumbs up → SFT and NLU; thumbs down with a preferred answer → DPO."""
     out: list[Example] = []
     seen: set[tuple[str, str]] = set()
     for fb in ix.feedback:
@@ -94,20 +99,6 @@ def feedback_examples(ix: GoldIndex) -> list[Example]:
                 made.append(
                     Example(
                         kind, "feedback_positive", "auto", turn, [fb], intent=turn.get("intent")
-                    )
-                )
-            hits = [h["doc_id"] for h in ix.hits.get(turn["event_id"], [])]
-            if hits:
-                made.append(
-                    Example(
-                        "rag",
-                        "rag_feedback",
-                        "auto",
-                        turn,
-                        [fb],
-                        intent=turn.get("intent"),
-                        positive_doc=hits[0],
-                        negatives=hits[1:],
                     )
                 )
         elif rating < 0 and _preferred(fb, turn):
@@ -133,5 +124,46 @@ def feedback_examples(ix: GoldIndex) -> list[Example]:
     return out
 
 
+def rag_examples(ix: GoldIndex) -> list[Example]:
+    """Every retrieval whose answer names its source document (see ``rag_attribution``).
+
+    Positive = the document the answer was built from, whether or not retrieval found it;
+    hard negatives = the retrieved documents that are not it, best-ranked first. A thumbs up
+    on the turn makes the example ``rag_feedback``; a thumbs down (the answer was wrong, so its
+    source may be too) or an answer without a clear source makes none."""
+    rating: dict[int, int] = {}
+    for fb in ix.feedback:
+        target = ix.target_of(fb)
+        if target is not None:
+            rating.setdefault(id(target), fb.get("rating") or 0)
+    out = []
+    for event_id, hits in sorted(ix.hits.items()):
+        turn = ix.turns[event_id]
+        answer = turn.get("output_text") or ""
+        if not answer or rating.get(id(turn), 0) < 0:
+            continue
+        found = attribute(answer, ix.docs)
+        if found.doc_id is None:
+            continue
+        negatives = [h["doc_id"] for h in hits if h["doc_id"] != found.doc_id]
+        if not negatives:
+            continue
+        liked = rating.get(id(turn), 0) > 0
+        evidence = [fb for fb in ix.feedback if ix.target_of(fb) is turn] if liked else []
+        out.append(
+            Example(
+                "rag",
+                "rag_feedback" if liked else "rag_answer",
+                "auto",
+                turn,
+                evidence,
+                intent=turn.get("intent"),
+                positive_doc=found.doc_id,
+                negatives=list(dict.fromkeys(negatives)),
+            )
+        )
+    return out
+
+
 def auto_examples(ix: GoldIndex) -> list[Example]:
-    return retry_pairs(ix) + feedback_examples(ix)
+    return retry_pairs(ix) + feedback_examples(ix) + rag_examples(ix)

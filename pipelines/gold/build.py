@@ -30,9 +30,11 @@ from pipelines.gold.conversation import (
     user_message,
 )
 from pipelines.gold.examples import Example, GoldIndex, Row
+from pipelines.gold.rag_attribution import content_words
 from pipelines.gold.schemas import GOLD_SCHEMAS
 from pipelines.gold.store import read_gold, replace_rows
 from pipelines.io import delta
+from pipelines.io.docs import load_docs
 
 INPUTS = {
     "silver/turns": ("silver", "turns"),
@@ -79,6 +81,7 @@ def read_inputs(cfg: LakeConfig) -> GoldInputs:
         frames["silver/rag_pairs"],
         frames["silver/feedback"],
     )
+    ix.docs = {doc_id: content_words(text) for doc_id, text in load_docs(cfg.docs).items()}
     cands = frames["gold/candidates"]
     decided = (
         []

@@ -63,6 +63,7 @@ class GoldIndex:
     calls: dict[str, list[Row]] = field(default_factory=dict)
     hits: dict[str, list[Row]] = field(default_factory=dict)
     feedback: list[Row] = field(default_factory=list)
+    docs: dict[str, frozenset[str]] = field(default_factory=dict)  # id → content words
 
     @classmethod
     def from_frames(

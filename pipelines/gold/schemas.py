@@ -30,6 +30,7 @@ _PROVENANCE: dict[str, Any] = {
     "intent": pl.Utf8,
     "trust": pl.Utf8,  # reviewed | auto
     # review | labelstudio | feedback_positive | feedback_preferred | retry_pair | rag_feedback
+    # | rag_answer
     "source": pl.Utf8,
     "candidate_id": pl.Utf8,  # null for automatic rows
     "cluster_id": pl.Utf8,

@@ -23,6 +23,7 @@ from pipelines.config import LakeConfig
 from pipelines.gold.review import Decision, apply_decisions
 from pipelines.io.duck import connect
 from pipelines.io.timestamps import hour_to_dagster_key
+from tests.unit.gold import test_gold_fixtures as fixtures
 from tests.unit.gold.test_gold_fixtures import HOUR, feedback, rag_hit, tool_call, turn, write_lake
 
 
@@ -32,7 +33,7 @@ def lake(tmp_path: Path) -> LakeConfig:
     write_lake(
         cfg,
         turns=[
-            turn("ok", minute=0, rag_hit_count=2),
+            turn("ok", minute=0, rag_hit_count=2, output_text=fixtures.PANT_ANSWER),
             turn("unsure", minute=1, confidence=0.4),
             turn("broken", minute=2, tool_call_count=1, tool_fail_count=1),
         ],
@@ -40,6 +41,7 @@ def lake(tmp_path: Path) -> LakeConfig:
         rag_pairs=[rag_hit("ok", "doc-1", 1), rag_hit("ok", "doc-2", 2)],
         feedback=[feedback("f1", "ok", 1, minute=3)],
     )
+    fixtures.write_docs(cfg)
     return cfg
 
 

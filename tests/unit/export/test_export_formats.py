@@ -17,11 +17,11 @@ from pipelines.export.formats import (
     format_examples,
     format_nlu,
     format_sft,
-    load_docs,
     openai_messages,
     trl_messages,
 )
 from pipelines.export.sources import Example
+from pipelines.io.docs import load_docs
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "schemas" / "exports"
 NEUTRAL = [

@@ -16,7 +16,15 @@ from pipelines.gold.review import Decision, apply_decisions
 from pipelines.gold.store import read_gold
 from pipelines.gold.trace import check_candidates, check_gold_table
 from pipelines.io import delta
-from tests.unit.gold.test_gold_fixtures import HOUR, feedback, rag_hit, tool_call, turn, write_lake
+from tests.unit.gold.test_gold_fixtures import (
+    HOUR,
+    feedback,
+    rag_hit,
+    tool_call,
+    turn,
+    write_docs,
+    write_lake,
+)
 
 CAL = "calendar.create"
 
@@ -34,7 +42,14 @@ def lake(tmp_path: Path) -> LakeConfig:
                 "retry", session="s1", minute=1, output_text="Klart!", e2e_full_ms=2500.0, **working
             ),
             turn("hi", session="s2", minute=0),
-            turn("liked", session="s2", minute=1, rag_hit_count=3, tool_call_count=1),
+            turn(
+                "liked",
+                session="s2",
+                minute=1,
+                rag_hit_count=3,
+                tool_call_count=1,
+                output_text="Pantburkar lämnas i pantautomaten i butiken, du får en kvittolapp.",
+            ),
             turn("pref", session="s3", minute=0),
             turn("nocons", session="s4", minute=0, training_ok=False),
             turn("fail2", session="s5", minute=0, **failing),
@@ -64,6 +79,7 @@ def lake(tmp_path: Path) -> LakeConfig:
             feedback("f-down", "retry2", -1, session="s5", minute=2),
         ],
     )
+    write_docs(cfg)
     return cfg
 
 
@@ -119,9 +135,10 @@ def test_semi_automatic_gold_rules(lake: LakeConfig) -> None:
     (rag,) = _table(lake, "rag")
     assert (rag["anchor"], rag["positive_doc_id"], rag["negative_doc_ids"]) == (
         "query of liked",
-        "doc-1",
-        ["doc-2", "doc-3"],
+        "doc-2",  # the source of the answer, not the top hit
+        ["doc-1", "doc-3"],
     )
+    assert rag["source"] == "rag_feedback"
     (nlu,) = _table(lake, "nlu")
     assert (nlu["text"], nlu["intent"], json.loads(nlu["slots"])) == (
         "text of liked",

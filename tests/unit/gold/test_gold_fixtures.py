@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -206,3 +207,21 @@ def kvarn_app() -> typer.Typer:
         pass
 
     return app
+
+
+# Retrievable pages for RAG tests; an answer repeating one of them is attributed to it.
+DOCS = {
+    "doc-1": "Fika är en svensk tradition med kaffe och bullar på eftermiddagen.",
+    "doc-2": "Pantburkar och flaskor lämnas i pantautomaten i butiken. Automaten skriver ut "
+    "en kvittolapp som du löser in i kassan.",
+    "doc-3": "Sopsortering: matavfall i bruna påsar, plast och papper till återvinningen.",
+}
+PANT_ANSWER = "Pantburkar lämnas i pantautomaten i butiken, du får en kvittolapp."
+
+
+def write_docs(cfg: LakeConfig, docs: dict[str, str] | None = None) -> None:
+    """The pages under ``landing/docs`` (``# id`` heading, then the text)."""
+    folder = Path(cfg.docs)
+    folder.mkdir(parents=True, exist_ok=True)
+    for doc_id, body in (docs or DOCS).items():
+        (folder / f"{doc_id}.md").write_text(f"# {doc_id}\n\n{body}\n", encoding="utf-8")
