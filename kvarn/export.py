@@ -14,7 +14,13 @@ import typer
 from rich.console import Console
 
 from pipelines.config import LakeConfig
-from pipelines.export.options import KINDS, ExportError, ExportOptions, GateConfig
+from pipelines.export.options import (
+    KINDS,
+    ExportError,
+    ExportOptions,
+    GateConfig,
+    load_kind_gates,
+)
 
 export_app = typer.Typer(
     help="Write and inspect versioned training exports (TRL, OpenAI, sentence-transformers).",
@@ -132,6 +138,11 @@ def _make_export_command(kinds: tuple[str, ...], summary: str) -> Callable[..., 
         license_id: str = typer.Option(
             "other", "--license", help="License id for the dataset card."
         ),
+        gates_file: str | None = typer.Option(
+            None,
+            "--gates",
+            help="YAML of per-kind quality gates (default: pipelines/export/gates.yaml).",
+        ),
     ) -> None:
         try:
             opts = ExportOptions(
@@ -142,7 +153,7 @@ def _make_export_command(kinds: tuple[str, ...], summary: str) -> Callable[..., 
                 strict=strict, min_confidence=min_confidence, license=license_id,
                 gates=GateConfig(min_rows=min_rows, min_labels=min_labels,
                                  max_label_share=max_label_share, min_chars=min_chars,
-                                 max_chars=max_chars),
+                                 max_chars=max_chars, kinds=load_kind_gates(gates_file)),
             )  # fmt: skip
             opts.validate()
             cfg = _cfg(data)

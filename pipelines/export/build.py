@@ -33,12 +33,14 @@ from pipelines.export.gates import (
     LABEL_FIELD,
     GateResult,
     evaluate_gates,
+    evaluate_seed_gates,
     gate_report,
     label_stats,
     text_length,
     within_length,
 )
 from pipelines.export.options import TRUST_SCORE, ExportError, ExportOptions
+from pipelines.export.quality import assess
 from pipelines.export.sources import load_examples
 from pipelines.export.splits import assign_split, parse_split_spec
 from pipelines.export.writer import (
@@ -143,7 +145,17 @@ def prepare_export(
             lengths.append(length)
     dropped = len(formatted) - len(kept)
     labels = [_label(kind, r) for r in kept]
-    gates = evaluate_gates(kind, labels, dropped, opts.gates)
+    assessed = [assess(kind, r) for r in kept]
+    kept = [
+        FormattedRow(r.example_id, r.row, r.example, {**r.extra, **a.as_provenance()})
+        for r, a in zip(kept, assessed, strict=True)
+    ]
+    scores = [a.score for a in assessed]
+    difficulties = [a.difficulty for a in assessed]
+    categories = [a.category for a in assessed]
+    gates = evaluate_gates(kind, labels, dropped, opts.gates) + evaluate_seed_gates(
+        scores, difficulties, categories, [r.example.source for r in kept], opts.gates.kinds[kind]
+    )
     splits: dict[str, list[FormattedRow]] = {name: [] for name, _ in spec}
     for row in kept:
         splits[assign_split(opts.seed, row.example.session_key, spec)].append(row)
@@ -175,6 +187,18 @@ def prepare_export(
         "read": _sorted_counts(report.read),
         "surrogate_fallbacks": report.surrogate_fallbacks,
         "masking": {"mode": opts.mask, "statement": MASKING[opts.mask]},
+        "quality": {
+            "min_quality": opts.gates.kinds[kind].min_quality,
+            "mean": round(statistics.fmean(scores), 3) if scores else 0.0,
+            "min": min(scores) if scores else 0.0,
+            "below_min": sum(s < opts.gates.kinds[kind].min_quality for s in scores),
+            "components_mean": {
+                c: round(statistics.fmean(a.components[c] for a in assessed), 4)
+                for c in (assessed[0].components if assessed else {})
+            },
+        },
+        "difficulty": _sorted_counts(Counter(difficulties)),
+        "categories": _sorted_counts(Counter(categories)),
         "quality_gates": [g.as_dict() for g in gates],
         "quality_gates_passed": all(g.passed for g in gates),
         "delta_versions": dict(sorted(report.delta_versions.items())),

@@ -96,6 +96,26 @@ def _weights(opts: dict[str, Any]) -> str:
     return "Rows are unweighted; `cluster_size` is in provenance.jsonl."
 
 
+def _quality(meta: dict[str, Any]) -> list[str]:
+    """Score, difficulty mix and every gate (seed 003's gates included), warn or pass."""
+    quality = meta.get("quality") or {}
+    mix = ", ".join(f"{k} {v}" for k, v in (meta.get("difficulty") or {}).items()) or "none"
+    lines = [
+        f"Quality score (0-100; completeness, clarity, relevance, diversity) mean "
+        f"{quality.get('mean', 0)}, lowest {quality.get('min', 0)}; "
+        f"{quality.get('below_min', 0)} below {quality.get('min_quality', 0)}. "
+        f"Difficulty: {mix}. Categories: {len(meta.get('categories') or {})}. "
+        "Per-example scores, components and difficulty are in provenance.jsonl.",
+        "",
+        "| gate | result | detail |",
+        "|---|---|---|",
+    ]
+    for gate in meta.get("quality_gates") or []:
+        result = "pass" if gate["passed"] else "**warn**"
+        lines.append(f"| {gate['gate']} | {result} | {gate['message']} |")
+    return lines
+
+
 def render_card(meta: dict[str, Any]) -> str:
     """README.md text: YAML header, then what the data is, where from, and how it was masked."""
     header = yaml.safe_dump(_header(meta), sort_keys=False, allow_unicode=True, width=100)
@@ -139,6 +159,10 @@ def render_card(meta: dict[str, Any]) -> str:
         f"{meta['excluded_by_consent']} row(s) were left out for lack of consent. "
         "`provenance.jsonl` maps every row (by its SHA-256) to its source event ids; "
         "`metadata.json` lists the Delta table versions read.",
+        "",
+        "## Quality",
+        "",
+        *_quality(meta),
         "",
         "## Masking",
         "",

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.export.options import GateConfig
+from pipelines.export.options import GateConfig, KindGates
 
 # What "diversity" counts per kind: retrieval rows all share a few intents, so their documents
 # are the label that must not collapse onto one value.
@@ -101,3 +101,39 @@ def gate_report(kind: str, results: Sequence[GateResult]) -> list[str]:
     ordered = sorted(results, key=lambda r: r.passed)
     lines = [f"{kind}: {'PASS' if r.passed else 'FAIL'} {r.gate}: {r.message}" for r in ordered]
     return lines
+
+
+def evaluate_seed_gates(
+    scores: Sequence[float],
+    difficulties: Sequence[str],
+    categories: Sequence[str],
+    sources: Sequence[str],
+    cfg: KindGates,
+) -> list[GateResult]:
+    """Seed 003's gates: quality per example, difficulty mix, category and source diversity."""
+    rows = len(scores)
+    below = [s for s in scores if s < cfg.min_quality]
+    shares = {lvl: (difficulties.count(lvl) / rows if rows else 0.0) for lvl in cfg.difficulty}
+    deviation = max((abs(shares[k] - t) for k, t in cfg.difficulty.items()), default=0.0)
+    mix = " / ".join(f"{k} {shares[k]:.0%}" for k in cfg.difficulty)
+    target = "/".join(f"{t:.0%}".rstrip("%") for t in cfg.difficulty.values())
+    n_categories = len(set(categories))
+    source_counts = Counter(sources)
+    top_source, top_n = max(source_counts.items(), key=lambda kv: (kv[1], kv[0]), default=("", 0))
+    source_share = top_n / rows if rows else 0.0
+    lowest = f" (lowest {min(scores):.1f})" if scores else ""
+    return [
+        GateResult("min_quality", not below, len(below), cfg.min_quality,
+                   f"{len(below)} of {rows} example(s) score below {cfg.min_quality:g}{lowest}"),
+        GateResult("difficulty_distribution", rows == 0 or deviation <= cfg.difficulty_tolerance,
+                   deviation, cfg.difficulty_tolerance,
+                   f"{mix}; target {target} ± {cfg.difficulty_tolerance:.0%}"),
+        GateResult("min_categories", n_categories >= cfg.min_categories, n_categories,
+                   cfg.min_categories,
+                   f"{n_categories} categor{'y' if n_categories == 1 else 'ies'}, at least "
+                   f"{cfg.min_categories} required"),
+        GateResult("max_source_share", rows == 0 or source_share <= cfg.max_source_share,
+                   source_share, cfg.max_source_share,
+                   f"most common source {top_source!r} is {source_share:.0%} of rows, at most "
+                   f"{cfg.max_source_share:.0%} allowed"),
+    ]  # fmt: skip

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 KINDS = ("sft", "dpo", "rag", "nlu")
 FORMATS = ("jsonl", "parquet")
@@ -23,6 +26,55 @@ class ExportError(Exception):
     """A problem the user can fix (bad option, failed gate, blocked audit): one readable line."""
 
 
+GATES_FILE = Path(__file__).with_name("gates.yaml")
+
+
+@dataclass(frozen=True)
+class KindGates:
+    """The seed's gates for one export kind (``gates.yaml``)."""
+
+    min_quality: float = 70.0
+    difficulty: dict[str, float] = field(
+        default_factory=lambda: {"easy": 0.3, "medium": 0.5, "hard": 0.2}
+    )
+    difficulty_tolerance: float = 0.1
+    min_categories: int = 3
+    max_source_share: float = 0.8
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "min_quality": self.min_quality,
+            "difficulty": dict(self.difficulty),
+            "difficulty_tolerance": self.difficulty_tolerance,
+            "min_categories": self.min_categories,
+            "max_source_share": self.max_source_share,
+        }
+
+
+def load_kind_gates(path: str | Path | None = None) -> dict[str, KindGates]:
+    """Per-kind gates from ``path`` (default: the shipped ``gates.yaml``), validated."""
+    file = Path(path) if path else GATES_FILE
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ExportError(f"cannot read gates file {file}: {exc}") from None
+    defaults = data.get("defaults") or {}
+    out: dict[str, KindGates] = {}
+    for kind in KINDS:
+        merged = {**defaults, **((data.get("kinds") or {}).get(kind) or {})}
+        try:
+            gates = KindGates(**merged)
+        except TypeError as exc:
+            raise ExportError(f"{file}: {kind}: {exc}") from None
+        levels = set(gates.difficulty)
+        if levels != {"easy", "medium", "hard"} or abs(sum(gates.difficulty.values()) - 1) > 1e-6:
+            raise ExportError(f"{file}: {kind}: difficulty needs easy, medium, hard summing to 1")
+        if not 0 <= gates.min_quality <= 100:
+            raise ExportError(f"{file}: {kind}: min_quality must be within 0..100")
+        out[kind] = gates
+    return out
+
+
 @dataclass(frozen=True)
 class GateConfig:
     """Quality gates. A gate that fails warns, or stops the export with ``--strict``."""
@@ -33,9 +85,11 @@ class GateConfig:
     min_chars: int = 2
     max_chars: int = 8000
     max_length_drop_share: float = 0.05
+    kinds: dict[str, KindGates] = field(default_factory=load_kind_gates)
 
     def describe(self) -> dict[str, Any]:
         return {
+            "kinds": {kind: g.describe() for kind, g in sorted(self.kinds.items())},
             "min_rows": self.min_rows,
             "min_labels": self.min_labels,
             "max_label_share": self.max_label_share,
