@@ -49,3 +49,25 @@ def test_an_outdated_store_is_rebuilt_from_silver(
     run_hours(cfg, HOURS[-1:])  # rerunning the last hour heals everything
     assert _labels(cfg).equals(fresh)
     assert NearDupStore(store_path).labels().height == stored
+
+
+def test_every_member_reports_its_clusters_current_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sizes are true after clusters grow in later hours: the size each silver turn reports is
+    the number of silver turns sharing its cluster id, and exactly one member represents."""
+    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", "6b7661726e2d73697a652d7472757468")
+    cfg = generate_landing(tmp_path, seed=6, per_hour=120)
+    run_hours(cfg, HOURS)
+    turns = _labels(cfg)
+    truth = turns.group_by("cluster_id").agg(
+        pl.len().alias("members"), pl.col("is_representative").sum().alias("reps")
+    )
+    checked = turns.join(truth, on="cluster_id")
+    assert checked.filter(pl.col("cluster_size") != pl.col("members")).height == 0
+    assert set(truth["reps"].to_list()) == {1}
+    grown = checked.filter(pl.col("members") > 1)
+    hours = delta.read_table(cfg.table("silver", "turns"), columns=["event_id", "hour"])
+    assert hours is not None
+    spans = grown.join(hours, on="event_id").group_by("cluster_id").agg(pl.col("hour").n_unique())
+    assert spans["hour"].max() == len(HOURS)  # clusters that grew across every hour
