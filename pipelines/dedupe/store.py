@@ -258,12 +258,55 @@ class NearDupStore:
                 dt = self._open() or dt
         return len(todo)
 
-    def expire(self, before_day: str) -> None:
-        """Delete every stored day older than ``before_day`` (YYYY-MM-DD)."""
+    def expire(self, before_day: str) -> pl.DataFrame:
+        """Forget every stored day older than ``before_day`` (YYYY-MM-DD), keeping the clusters
+        that lose members true (see ``remove``); returns their remaining members' labels."""
         date.fromisoformat(before_day)
         dt = self._open()
-        if dt is not None:
-            dt.delete(f"day < '{before_day}'")
+        if dt is None:
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        old = dt.to_pyarrow_dataset().to_table(
+            columns=["event_id"], filter=ds.field("day") < before_day
+        )
+        return self.remove(old.column("event_id").to_pylist())
+
+    def remove(self, event_ids: Sequence[str]) -> pl.DataFrame:
+        """Forget stored events and re-derive the clusters they leave.
+
+        The remaining members of each such cluster are linked again with the decisions an
+        assignment makes (full signatures within an hour, probes across hours, days within
+        the window), so a removed bridge splits its cluster and a removed representative hands
+        over to the earliest remaining member: the store ends as if the events had never
+        arrived. Returns ``hour`` and the current labels of every remaining member of those
+        clusters, for callers that copy labels (silver)."""
+        dt = self._open()
+        gone = sorted(set(event_ids))
+        if dt is None or not gone:
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        index = dt.to_pyarrow_dataset().to_table(columns=["day", "event_id", "cluster_ref"])
+        hit = index.filter(pc.is_in(index.column("event_id"), value_set=pa.array(gone)))
+        if hit.num_rows == 0:
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        refs = set(hit.column("cluster_ref").to_pylist())
+        days = sorted(set(hit.column("day").to_pylist()) | set(_days_of_clusters(dt, refs)))
+        table = dt.to_pyarrow_dataset().to_table(filter=ds.field("day").isin(days))
+        kept = table.filter(pc.invert(pc.is_in(table.column("event_id"), value_set=pa.array(gone))))
+        member = np.asarray(
+            pc.is_in(kept.column("cluster_ref"), value_set=pa.array(sorted(refs), pa.int64()))
+        )
+        ref = _int_column(kept, "cluster_ref")
+        rep_ts = _int_column(kept, "cluster_ts")
+        if member.any():
+            rows = np.flatnonzero(member)
+            new_ref, new_ts = _relink(kept.take(pa.array(rows)), self.threshold, self.window_days)
+            ref[rows], rep_ts[rows] = new_ref, new_ts
+        kept = kept.set_column(
+            kept.schema.get_field_index("cluster_ref"), "cluster_ref", pa.array(ref)
+        ).set_column(kept.schema.get_field_index("cluster_ts"), "cluster_ts", pa.array(rep_ts))
+        quoted = ", ".join(f"'{d}'" for d in days)
+        self._write(dt, kept.select(STATE_SCHEMA.names), predicate=f"day IN ({quoted})")
+        new_refs = set(ref[member].tolist()) if member.any() else set()
+        return self._labels(self._open(), new_refs)
 
     # -- assignment ---------------------------------------------------------------------------
 
@@ -518,6 +561,50 @@ def _rows_of_clusters(dt: DeltaTable, refs: set[int], columns: list[str]) -> pa.
     table = dt.to_pyarrow_dataset().to_table(columns=columns, filter=ds.field("day").isin(days))
     hit = pc.is_in(table.column("cluster_ref"), value_set=pa.array(sorted(refs), pa.int64()))
     return table.filter(hit)
+
+
+def _relink(members: pa.Table, threshold: float, window_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Clusters of stored rows linked afresh: ``cluster_ref`` and ``cluster_ts`` per row.
+
+    Rows of one hour are one batch as they arrived (ordered by time and id, identical
+    signatures grouped, LSH candidates verified on full signatures); rows of different hours
+    link by probes. Links need days within the window."""
+    n = members.num_rows
+    ids = members.column("event_id").to_pylist()
+    hours = [h or "" for h in members.column("hour").to_pylist()]
+    ts = members.column("ts").cast(pa.int64()).to_numpy(zero_copy_only=False)
+    own = np.array([cluster_ref(i) for i in ids], dtype=np.int64)
+    day = ts // _DAY_US
+    sig = np.frombuffer(b"".join(members.column("sig").to_pylist()), dtype="<u4").reshape(n, -1)
+    us: list[np.ndarray] = []
+    vs: list[np.ndarray] = []
+    for hour in sorted(set(hours)):
+        rows = np.array([i for i in range(n) if hours[i] == hour], dtype=np.int64)
+        rows = rows[np.lexsort((own[rows], ts[rows]))]
+        _, first, inverse = np.unique(sig[rows], axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        us.append(rows)  # identical signatures: one document
+        vs.append(rows[first[inverse]])
+        distinct = np.sort(first)
+        u, v = candidate_pairs(band_hashes(sig[rows[distinct]]))
+        u, v, _ = verified_pairs(sig[rows[distinct]], u, v, threshold)
+        us.append(rows[distinct][u])
+        vs.append(rows[distinct][v])
+    probes = {name: _int_column(members, name) for name in PROBE_COLUMNS}
+    doc, row = probe_matches(probes, probes, threshold)
+    cross = np.array([hours[a] != hours[b] for a, b in zip(doc, row, strict=True)], dtype=bool)
+    us.append(doc[cross] if doc.size else doc)
+    vs.append(row[cross] if row.size else row)
+    u, v = np.concatenate(us), np.concatenate(vs)
+    near = np.abs(day[u] - day[v]) <= window_days
+    label = components(n, u[near], v[near])
+    pick = np.lexsort((own, ts, label))
+    first_of = np.concatenate([[True], label[pick][1:] != label[pick][:-1]])
+    rep_ref = np.zeros(n, dtype=np.int64)
+    rep_ts = np.zeros(n, dtype=np.int64)
+    rep_ref[label[pick][first_of]] = own[pick][first_of]
+    rep_ts[label[pick][first_of]] = ts[pick][first_of]
+    return rep_ref[label], rep_ts[label]
 
 
 # -- links -----------------------------------------------------------------------------------

@@ -117,3 +117,49 @@ def test_a_bridge_merges_two_clusters_and_relabels_the_later_one(tmp_path: Path)
     changed = {row["event_id"]: row for row in two.changed.iter_rows(named=True)}
     assert changed["l"]["cluster_id"] == changed["r"]["cluster_id"] == rep
     assert changed["l"]["cluster_size"] == 3 and changed["r"]["is_representative"]
+
+
+def test_removing_events_ends_as_if_they_never_arrived(tmp_path: Path) -> None:
+    batches = _hours(7, hours=6, per_hour=50, step=timedelta(hours=1))
+    rng = random.Random(2)
+    every = [e for b in batches for e in b["event_id"].to_list()]
+    gone = set(rng.sample(every, 60))
+    store = NearDupStore(str(tmp_path / "all"))
+    for batch in batches:
+        store.assign(batch)
+    changed = store.remove(sorted(gone))
+    fresh = _final(tmp_path / "fresh", [b.filter(~pl.col("event_id").is_in(gone)) for b in batches])
+    after = store.labels().sort("event_id")
+    assert after.height == len(every) - len(gone)
+    assert after.equals(fresh)
+    assert changed.height > 0 and set(changed["event_id"]) <= set(after["event_id"])
+
+
+def test_a_removed_bridge_splits_and_a_removed_representative_hands_over(tmp_path: Path) -> None:
+    store = NearDupStore(str(tmp_path / "nd"), threshold=0.4)
+    left = "mötet med anna och bertil på fredag klockan tio"  # not requests: 4-gram links
+    right = "klockan tio hölls mötet i lilla rummet på andra våningen"
+    bridge = f"{left} hölls i lilla rummet på andra våningen"
+    rows = [("l", 0, left), ("r", 1, right), ("m", 2, bridge), ("l2", 3, left + "!")]
+    for event_id, hour, text in rows:
+        row = {"event_id": event_id, "ts": T0 + timedelta(hours=hour), "text": text,
+               "hour": f"h{hour}"}  # fmt: skip
+        store.assign(pl.DataFrame([row], schema=SCHEMA))
+    assert store.labels()["cluster_id"].n_unique() == 1
+    store.remove(["m"])
+    labels = {r["event_id"]: r for r in store.labels().iter_rows(named=True)}
+    assert labels["l"]["cluster_id"] == labels["l2"]["cluster_id"] != labels["r"]["cluster_id"]
+    assert labels["r"]["is_representative"] and labels["r"]["cluster_size"] == 1
+    store.remove(["l"])
+    (l2,) = [r for r in store.labels().iter_rows(named=True) if r["event_id"] == "l2"]
+    assert l2["is_representative"] and l2["cluster_id"] == cluster_name(cluster_ref("l2"))
+
+
+def test_expiring_days_keeps_the_remaining_clusters_true(tmp_path: Path) -> None:
+    batches = _hours(8, hours=4, per_hour=40, step=timedelta(days=1))
+    store = NearDupStore(str(tmp_path / "nd"), window_days=2)
+    for batch in batches:
+        store.assign(batch)
+    store.expire((T0 + timedelta(days=2)).date().isoformat())
+    fresh = _final(tmp_path / "fresh", batches[2:], window_days=2)
+    assert store.labels().sort("event_id").equals(fresh)
