@@ -25,6 +25,7 @@ All use the same number of permutations; rensa needs bands dividing ``num_perm``
     .venv/bin/python benchmarks/bench_dedupe.py                    # 100k, naive on 20k
     .venv/bin/python benchmarks/bench_dedupe.py --n 1000000 --skip-naive --skip-rensa
     .venv/bin/python benchmarks/bench_dedupe.py --sweep            # shingle size, num_perm
+    .venv/bin/python benchmarks/bench_dedupe.py --key-cost --skip-methods  # request vs plain keys
     .venv/bin/python benchmarks/bench_dedupe.py --store --store-hours 200,1000 --skip-methods
     .venv/bin/python benchmarks/bench_dedupe.py --store-silver --store-hours 200,1000 --skip-methods
 """
@@ -635,6 +636,29 @@ def silver_hour_benchmark(args: argparse.Namespace) -> None:
             )
 
 
+def key_cost(args: argparse.Namespace) -> None:
+    """Request keys against plain normalized keys, same corpus, same process, best of N:
+    key building plus clustering, and the quality each gives on the planted long texts."""
+    from pipelines.dedupe.requests import request_key
+
+    corpus = planted_corpus(args.n, args.seed, args.source)
+    params = ClusterParams(threshold=args.threshold)
+    results: dict[str, list[float]] = {"dedupe_key": [], "request_key": []}
+    quality: dict[str, tuple[float, float]] = {}
+    for _ in range(args.repeat):
+        for name, key in (("dedupe_key", dedupe_key), ("request_key", request_key)):
+            t = time.perf_counter()
+            keys = [key(text) for text in corpus.texts]
+            labels = cluster_keys(keys, params)
+            results[name].append(time.perf_counter() - t)
+            quality[name] = pair_scores(corpus.labels, labels)
+    base = min(results["dedupe_key"])
+    for name, times in results.items():
+        p, r = quality[name]
+        print(f"{name:<12} keys + clustering {min(times):6.2f} s  ({min(times) / base:.2f}x)  "
+              f"precision {p:.4f}  recall {r:.4f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -649,6 +673,9 @@ def main() -> None:
     parser.add_argument("--skip-rensa", action="store_true")
     parser.add_argument("--skip-methods", action="store_true", help="only --sweep / --store")
     parser.add_argument("--sweep", action="store_true", help="shingle size and num_perm sweep")
+    parser.add_argument(
+        "--key-cost", action="store_true", help="request keys vs plain keys, same process"
+    )
     parser.add_argument("--store", action="store_true", help="hour vs 30 days of Delta history")
     parser.add_argument("--store-hours", default="200,1000", help="events per hour, comma list")
     parser.add_argument(
@@ -668,6 +695,8 @@ def main() -> None:
         compare_methods(args)
     if args.sweep:
         sweep(args)
+    if args.key_cost:
+        key_cost(args)
     if args.store:
         store_benchmark(args)
     if args.store_silver:
