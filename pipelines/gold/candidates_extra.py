@@ -65,39 +65,64 @@ def intent_stats(window: pl.DataFrame, hour: str) -> pl.DataFrame:
     )
 
 
-def load_context(
-    cfg: LakeConfig, hour: str, window_hours: int, flywheel: FlywheelSettings | None = None
+@dataclass(frozen=True)
+class ContextFrames:
+    """What ``context_for`` slices per hour: read once for one hour or for many."""
+
+    feedback: pl.DataFrame | None
+    test_results: pl.DataFrame | None
+    turns: pl.DataFrame | None  # hour, intent
+
+
+def read_context(cfg: LakeConfig, hours: list[str], window_hours: int) -> ContextFrames:
+    """Every frame the contexts of ``hours`` need, in one read per table."""
+    so = cfg.storage_options
+    nexts = sorted({h for hour in hours for h in (hour, shift_hour(hour, 1))})
+    feedback = delta.read_table(cfg.table("silver", "feedback"), filters=[("hour", "in", nexts)],
+                                storage_options=so)  # fmt: skip
+    tests = delta.read_table(
+        cfg.table("silver", "test_results"),
+        filters=[("hour", ">=", shift_hour(min(hours), -24 * TEST_HISTORY_DAYS)),
+                 ("hour", "<=", shift_hour(max(hours), 1))],
+        storage_options=so,
+    )  # fmt: skip
+    window = sorted({shift_hour(hour, -i) for hour in hours for i in range(window_hours + 1)})
+    turns = delta.read_table(cfg.table("silver", "turns"), filters=[("hour", "in", window)],
+                             columns=["hour", "intent"], storage_options=so)  # fmt: skip
+    return ContextFrames(feedback, tests, turns)
+
+
+def context_for(
+    frames: ContextFrames, hour: str, window_hours: int, flywheel: FlywheelSettings | None = None
 ) -> CandidateContext:
     """Feedback and test results of ``hour`` and the next hour; intent stats over the window;
     test history (failure patterns, flaky tests, regressions) from the test results up to the
     end of the next hour over ``TEST_HISTORY_DAYS`` — a bound that makes a rerun of the hour
     see the same history whatever ran since."""
-    so = cfg.storage_options
     pair = [hour, shift_hour(hour, 1)]
-    feedback = delta.read_table(
-        cfg.table("silver", "feedback"),
-        filters=[("hour", "in", pair)],
-        storage_options=so,
+    feedback = (
+        frames.feedback.filter(pl.col("hour").is_in(pair)) if frames.feedback is not None else None
     )
-    past = delta.read_table(
-        cfg.table("silver", "test_results"),
-        filters=[("hour", ">=", shift_hour(hour, -24 * TEST_HISTORY_DAYS)),
-                 ("hour", "<=", pair[1])],
-        storage_options=so,
-    )  # fmt: skip
+    past = None
+    if frames.test_results is not None:
+        lo = shift_hour(hour, -24 * TEST_HISTORY_DAYS)
+        past = frames.test_results.filter(pl.col("hour").is_between(pl.lit(lo), pl.lit(pair[1])))
     tests = past.filter(pl.col("hour").is_in(pair)) if past is not None else None
     history = None
     if past is not None and past.height:
         patterns, health = build_patterns(past, flywheel)
         history = history_by_test(patterns, health)
-    hours = [shift_hour(hour, -i) for i in range(window_hours + 1)]
-    window = delta.read_table(
-        cfg.table("silver", "turns"),
-        filters=[("hour", "in", hours)],
-        columns=["hour", "intent"],
-        storage_options=so,
-    )
-    stats = intent_stats(window, hour) if window is not None else None
+    stats = None
+    if frames.turns is not None:
+        hours = [shift_hour(hour, -i) for i in range(window_hours + 1)]
+        stats = intent_stats(frames.turns.filter(pl.col("hour").is_in(hours)), hour)
     return CandidateContext(
         feedback=feedback, test_results=tests, intent_stats=stats, test_history=history
     )
+
+
+def load_context(
+    cfg: LakeConfig, hour: str, window_hours: int, flywheel: FlywheelSettings | None = None
+) -> CandidateContext:
+    """``context_for`` one hour, read from the lake."""
+    return context_for(read_context(cfg, [hour], window_hours), hour, window_hours, flywheel)

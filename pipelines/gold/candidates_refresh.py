@@ -27,11 +27,14 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.config import LakeConfig
-from pipelines.gold.candidates import RuleSet, build_candidates_hour, load_rules
+from pipelines.gold.candidates import RuleSet, build_candidates_hours, load_rules
 from pipelines.gold.candidates_extra import TEST_HISTORY_DAYS, shift_hour
 from pipelines.gold.store import merge_scoped, read_gold
 from pipelines.io import delta
 from pipelines.silver.changes import consume_changes, pending_changes
+
+REBUILD_CHUNK = 168
+"""Hours rebuilt per commit: every input is read once per chunk (a week bounds the memory)."""
 
 
 @dataclass
@@ -129,8 +132,8 @@ def refresh_candidates(
         moved, sizes = _size_rules_moved(cfg, sorted(sizes_only & built), rs)
         targets |= moved
     rebuild = sorted((targets & built) - {built_hour})
-    for hour in rebuild:
-        build_candidates_hour(cfg, hour, rs)
+    for start in range(0, len(rebuild), REBUILD_CHUNK):
+        build_candidates_hours(cfg, rebuild[start : start + REBUILD_CHUNK], rs)
     report.rebuilt = rebuild
     if sizes.height:
         fresh = sizes.filter(~pl.col("hour").is_in(rebuild))
