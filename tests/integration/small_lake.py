@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from dagster import DagsterInstance
 
 from assets.runner import materialize_hours
@@ -21,8 +22,13 @@ def generate_landing(root: Path, *, seed: int, per_hour: int) -> LakeConfig:
     return LakeConfig(data_dir=str(root))
 
 
+TEST_KEY = "6b7661726e2d736d616c6c2d6c616b65"
+"""Pseudonym key of these lakes: one key, so lakes built in different orders compare equal."""
+
+
 def run_hours(cfg: LakeConfig, hours: Sequence[str], mask_mode: str = "placeholder") -> None:
     """Materialize ``hours`` in that order on a throwaway instance; every hour must succeed."""
-    with DagsterInstance.ephemeral() as instance:
+    with pytest.MonkeyPatch.context() as env, DagsterInstance.ephemeral() as instance:
+        env.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)
         failed = materialize_hours(cfg, hours, mask_mode=mask_mode, demo=True, instance=instance)
     assert failed == [], failed

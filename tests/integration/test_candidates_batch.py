@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from pipelines.gold.candidates import build_candidates_hours
 from pipelines.io import delta
 from tests.integration.small_lake import generate_landing, run_hours
@@ -15,9 +13,8 @@ HOURS = [f"2025-09-01T{h:02d}" for h in range(9, 14)]
 
 
 def test_a_batched_rebuild_equals_the_hourly_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", "6b7661726e2d62617463682d6b657973")
     cfg = generate_landing(tmp_path, seed=9, per_hour=150)
     run_hours(cfg, HOURS)
     path = cfg.table("gold", "candidates")

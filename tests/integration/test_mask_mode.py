@@ -16,10 +16,7 @@ PLACEHOLDER = re.compile(r"<(PERSON|PHONE|EMAIL|ADDRESS|PERSONNUMMER)>")
 
 
 @pytest.mark.parametrize("mode", ["placeholder", "surrogate"])
-def test_mask_mode_picks_the_rendering_of_text_normalized(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
-) -> None:
-    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", "6b7661726e2d6d61736b2d6d6f646573")
+def test_mask_mode_picks_the_rendering_of_text_normalized(tmp_path: Path, mode: str) -> None:
     cfg = generate_landing(tmp_path, seed=8, per_hour=120)
     run_hours(cfg, ["2025-09-01T09", "2025-09-01T10"], mask_mode=mode)
     turns = delta.read_table(cfg.table("silver", "turns"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
-import pytest
 from deltalake import DeltaTable
 
 from pipelines.config import LakeConfig
@@ -25,9 +24,8 @@ def _labels(cfg: LakeConfig) -> pl.DataFrame:
 
 
 def test_an_outdated_store_is_rebuilt_from_silver(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", "6b7661726e2d72656275696c642d6b6579")
     cfg = generate_landing(tmp_path, seed=4, per_hour=60)
     run_hours(cfg, HOURS)
     fresh = _labels(cfg)
@@ -52,11 +50,10 @@ def test_an_outdated_store_is_rebuilt_from_silver(
 
 
 def test_every_member_reports_its_clusters_current_size(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     """Sizes are true after clusters grow in later hours: the size each silver turn reports is
     the number of silver turns sharing its cluster id, and exactly one member represents."""
-    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", "6b7661726e2d73697a652d7472757468")
     cfg = generate_landing(tmp_path, seed=6, per_hour=120)
     run_hours(cfg, HOURS)
     turns = _labels(cfg)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from pipelines.dedupe.requests import request_words
 from pipelines.generate.docs_corpus import DOCS
 from pipelines.gold.build import build_gold
@@ -24,9 +22,8 @@ TRUTH = {_key(q): doc.doc_id for doc in DOCS for q in doc.questions}
 
 
 def test_rag_positives_are_the_right_documents(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", "6b7661726e2d7261672d747275746868")
     cfg = generate_landing(tmp_path, seed=12, per_hour=150)
     run_hours(cfg, [f"2025-09-01T{h:02d}" for h in range(8, 14)])
     build_gold(cfg)
