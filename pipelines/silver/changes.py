@@ -49,12 +49,15 @@ def consume_changes(cfg: LakeConfig, change_ids: Sequence[str]) -> None:
     """Delete the given changes (after gold has acted on them)."""
     if not change_ids:
         return
-    dt = delta.open_table(_path(cfg), cfg.storage_options)
-    if dt is None:
-        return
+    if any(not c.isalnum() for c in change_ids):
+        raise ValueError("change ids are hex strings")
     for chunk in range(0, len(change_ids), 500):
-        part = change_ids[chunk : chunk + 500]
-        if any(not c.isalnum() for c in part):
-            raise ValueError("change ids are hex strings")
-        predicate = "change_id IN (" + ", ".join(f"'{c}'" for c in part) + ")"
-        dt.delete(predicate)
+        predicate = "change_id IN (" + ", ".join(f"'{c}'" for c in change_ids[chunk:][:500]) + ")"
+
+        def delete(predicate: str = predicate) -> None:
+            # Reopened per attempt: a silver hour may append changes meanwhile.
+            dt = delta.open_table(_path(cfg), cfg.storage_options)
+            if dt is not None:
+                dt.delete(predicate)
+
+        delta.retry_commit(delete)
