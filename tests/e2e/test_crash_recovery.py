@@ -118,7 +118,10 @@ def _tables(data: Path) -> dict[str, pl.DataFrame]:
         frame = delta.read_table(cfg.table("silver", table))
         assert frame is not None
         keep = [c for c in frame.columns if c not in ("ingested_at",)]
-        out[f"silver_{table}"] = frame.select(keep).sort(keep[:3])
+        # A total order: polars sorts are not stable, and one event has several rag_pairs
+        # rows, so sorting by a few columns left ties in whatever order the files were read.
+        order = [c for c in keep if frame.schema[c].is_numeric() or frame.schema[c] == pl.Utf8]
+        out[f"silver_{table}"] = frame.select(keep).sort(order)
     for layer, table in (("bronze", "events"), ("gold", "candidates")):
         frame = delta.read_table(cfg.table(layer, table))
         assert frame is not None
