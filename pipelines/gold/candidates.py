@@ -22,7 +22,6 @@ from pipelines.config import LakeConfig
 from pipelines.gold.candidates_extra import (
     CandidateContext,
     context_for,
-    load_context,
     read_context,
 )
 from pipelines.gold.failure_patterns import FlywheelSettings
@@ -459,53 +458,17 @@ def build_candidates_hour(
     One commit upserts the batch (rule columns only, so decisions survive) and deletes the
     hour's *pending* candidates that are no longer picked; decided ones are never deleted.
     """
-    rs = rules or load_rules()
-    so = cfg.storage_options
-    turns = delta.read_partition(cfg.table("silver", "turns"), "hour", hour, storage_options=so)
-    turns = turns if turns is not None else pl.DataFrame()
-    ctx = load_context(cfg, hour, rs.selection.novelty_window_hours, rs.flywheel)
-    cands = score_candidates(turns, rs, now, ctx)
-    path = cfg.table("gold", "candidates")
-    existing = read_gold(
-        path, pl.col("hour") == hour, columns=["candidate_id", "status"], storage_options=so
-    )
-    decided = frozenset(
-        existing.filter(pl.col("status") != "pending")["candidate_id"].to_list()
-        if existing is not None
-        else []
-    )
-    batch = select_batch(cands, rs.selection, keep=decided)
-    safe_hour = hour.replace("'", "''")
-    merge_scoped(
-        path,
-        batch.selected,
-        ["candidate_id"],
-        update_columns=RULE_COLUMNS,
-        delete_scope=f"t.hour = '{safe_hour}' AND t.status = 'pending'",
-        stats_columns=STATS_COLUMNS,
-        storage_options=so,
-    )
-    return CandidateReport(
-        hour=hour,
-        turns=turns.height,
-        candidates=batch.selected.height,
-        by_reason=count_reasons(batch.selected),
-        version=delta.table_version(path, so),
-        matched=cands.height,
-        capped_by_cluster=batch.capped_by_cluster,
-        capped_by_intent=batch.capped_by_intent,
-        over_budget=batch.over_budget,
-        decided_kept=len(decided & set(batch.selected["candidate_id"].to_list())),
-    )
+    (report,) = build_candidates_hours(cfg, [hour], rules, now)
+    return report
 
 
 def build_candidates_hours(
     cfg: LakeConfig, hours: list[str], rules: RuleSet | None = None, now: datetime | None = None
-) -> int:
+) -> list[CandidateReport]:
     """``build_candidates_hour`` for many hours at once: every input read once, every hour
-    scored and selected exactly as alone, one commit. Returns the candidates kept."""
+    scored and selected exactly as alone, one commit. Returns one report per hour."""
     if not hours:
-        return 0
+        return []
     rs = rules or load_rules()
     so = cfg.storage_options
     window = rs.selection.novelty_window_hours
@@ -515,11 +478,12 @@ def build_candidates_hours(
     path = cfg.table("gold", "candidates")
     columns = ["candidate_id", "hour", "status"]
     existing = read_gold(path, pl.col("hour").is_in(hours), columns=columns, storage_options=so)
-    picked: list[pl.DataFrame] = []
+    picks: list[tuple[str, int, pl.DataFrame, BatchSelection, frozenset[str]]] = []
     for hour in hours:
         hour_turns = turns.filter(pl.col("hour") == hour) if turns is not None else pl.DataFrame()
-        ctx = context_for(frames, hour, window, rs.flywheel)
-        cands = score_candidates(hour_turns, rs, now, ctx)
+        cands = score_candidates(
+            hour_turns, rs, now, context_for(frames, hour, window, rs.flywheel)
+        )
         decided = frozenset(
             existing.filter((pl.col("hour") == hour) & (pl.col("status") != "pending"))[
                 "candidate_id"
@@ -527,10 +491,9 @@ def build_candidates_hours(
             if existing is not None
             else []
         )
-        picked.append(select_batch(cands, rs.selection, keep=decided).selected)
-    selected = (
-        pl.concat(picked, how="vertical") if picked else pl.DataFrame(schema=CANDIDATE_SCHEMA)
-    )
+        batch = select_batch(cands, rs.selection, keep=decided)
+        picks.append((hour, hour_turns.height, cands, batch, decided))
+    selected = pl.concat([p[3].selected for p in picks], how="vertical")
     scope = ", ".join("'" + h.replace("'", "''") + "'" for h in hours)
     merge_scoped(
         path,
@@ -541,4 +504,19 @@ def build_candidates_hours(
         stats_columns=STATS_COLUMNS,
         storage_options=so,
     )
-    return selected.height
+    version = delta.table_version(path, so)
+    return [
+        CandidateReport(
+            hour=hour,
+            turns=n_turns,
+            candidates=batch.selected.height,
+            by_reason=count_reasons(batch.selected),
+            version=version,
+            matched=cands.height,
+            capped_by_cluster=batch.capped_by_cluster,
+            capped_by_intent=batch.capped_by_intent,
+            over_budget=batch.over_budget,
+            decided_kept=len(decided & set(batch.selected["candidate_id"].to_list())),
+        )
+        for hour, n_turns, cands, batch, decided in picks
+    ]

@@ -119,10 +119,3 @@ def context_for(
     return CandidateContext(
         feedback=feedback, test_results=tests, intent_stats=stats, test_history=history
     )
-
-
-def load_context(
-    cfg: LakeConfig, hour: str, window_hours: int, flywheel: FlywheelSettings | None = None
-) -> CandidateContext:
-    """``context_for`` one hour, read from the lake."""
-    return context_for(read_context(cfg, [hour], window_hours), hour, window_hours, flywheel)
