@@ -32,6 +32,8 @@ from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
 from pipelines.pii.entities import Entity, resolve_overlaps
 from pipelines.pii.recognizers import build_swedish_recognizers
+from pipelines.pii.recognizers_assistant import RECOGNIZER_NAME as ASSISTANT_AS_CONTACT
+from pipelines.pii.recognizers_assistant import AssistantNameRecognizer, assistant_names
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,10 @@ PersonCue = Callable[[str], bool]
 
 def _never(_text: str) -> bool:
     return False
+
+
+def _unchanged(_text: str, entities: list[Entity]) -> list[Entity]:
+    return entities
 
 
 def load_person_support(
@@ -118,6 +124,12 @@ class NoContextEnhancer(ContextAwareEnhancer):
         return raw_results
 
 
+def _names_a_contact(result: RecognizerResult) -> bool:
+    """Whether an allow-listed word was reported as somebody contacted ("ring Alice")."""
+    meta = result.recognition_metadata or {}
+    return bool(meta.get(RecognizerResult.RECOGNIZER_NAME_KEY) == ASSISTANT_AS_CONTACT)
+
+
 def finalize(text: str, results: Sequence[RecognizerResult]) -> list[Entity]:
     """presidio results -> disjoint, sorted entities (the same for every code path)."""
     entities = [Entity(r.start, r.end, r.entity_type, round(float(r.score), 4)) for r in results]
@@ -135,10 +147,17 @@ class PiiAnalyzer:
         self.allow_list = tuple(allow_list)
         self._allow_exact = _allow_variants(self.allow_list)
         pattern_recognizers = build_swedish_recognizers()
+        if assistant_names(self.allow_list):
+            pattern_recognizers.append(AssistantNameRecognizer(self.allow_list))
         person_recognizers: list[EntityRecognizer] = []
         self._person_cue: PersonCue = _never
+        self._extend: Callable[[str, list[Entity]], list[Entity]] = _unchanged
         if use_person_model:
             person_recognizers, self._person_cue = load_person_support(self.allow_list)
+            if person_recognizers:
+                from pipelines.pii.person_fields import extend_first_names
+
+                self._extend = extend_first_names
         recognizers: list[EntityRecognizer] = [*pattern_recognizers, *person_recognizers]
         nlp_engine = NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}])
         nlp_engine.load()
@@ -233,8 +252,10 @@ class PiiAnalyzer:
             return []
         results = EntityRecognizer.remove_duplicates(results)
         allowed = self._allow_exact
-        results = [r for r in results if text[r.start : r.end] not in allowed]
-        return finalize(text, results)
+        results = [
+            r for r in results if text[r.start : r.end] not in allowed or _names_a_contact(r)
+        ]
+        return self._extend(text, finalize(text, results))
 
     def _threshold(self, recognizer: EntityRecognizer, entity: str) -> float:
         """presidio's per-result threshold: recognizer entity, recognizer default, engine."""
@@ -251,8 +272,12 @@ class PiiAnalyzer:
         """Reference path: every recognizer on the text, no routing (for benchmarks/tests)."""
         if not text:
             return []
-        results = self.presidio.analyze(text=text, language=LANGUAGE, allow_list=self._allow_exact)
-        return finalize(text, results)
+        results = self.presidio.analyze(text=text, language=LANGUAGE)
+        allowed = self._allow_exact
+        results = [
+            r for r in results if text[r.start : r.end] not in allowed or _names_a_contact(r)
+        ]
+        return self._extend(text, finalize(text, results))
 
     def analyze_many(self, texts: Sequence[str | None]) -> list[list[Entity]]:
         """Batch form of ``analyze``: each distinct text is analysed once, and the person

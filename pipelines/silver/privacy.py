@@ -15,6 +15,7 @@ from typing import Any
 
 from pipelines.pii import PiiMasker, SurrogateMap, pseudonymize_user_id
 from pipelines.pii.masking import render
+from pipelines.pii.person_fields import machine_text_entities
 from pipelines.silver.schemas import SURROGATE_FIELDS
 
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -26,6 +27,12 @@ TEXT_FIELDS: dict[str, tuple[str, ...]] = {
                      "user_impact", "system_stability", "input_text"),
     "feedback": ("comment", "preferred_answer"),
 }  # fmt: skip
+# Columns a program wrote (tool errors and results, test failures' causes and traces): the
+# machine-text rule of ``person_fields`` applies on top of the recognizers.
+MACHINE_TEXT_FIELDS: dict[str, frozenset[str]] = {
+    "tool_calls": frozenset({"result", "error"}),
+    "test_results": frozenset({"root_cause", "message", "stack_trace"}),
+}
 JSON_FIELDS: dict[str, tuple[str, ...]] = {
     "turns": ("slots", "alternatives"),
     "tool_calls": ("args",),
@@ -61,6 +68,7 @@ class RecordMasker:
         once over every text that needs it instead of once per text."""
         counts: list[Counter[str]] = [Counter() for _ in records]
         wants_surrogate = SURROGATE_FIELDS[table]
+        machine = MACHINE_TEXT_FIELDS.get(table, frozenset())
         for name in TEXT_FIELDS[table]:
             texts = [r.get(name) for r in records]
             for i, (record, text, entities) in enumerate(
@@ -70,6 +78,8 @@ class RecordMasker:
                     if name in wants_surrogate:
                         record[f"{name}_surrogate"] = None
                     continue
+                if name in machine:
+                    entities = machine_text_entities(text, entities)
                 counts[i].update(e.type for e in entities)
                 record[name] = render(text, entities, "placeholder", None)
                 if name in wants_surrogate:
