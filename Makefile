@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 ## demo: setup, generate two days of telemetry, run the pipeline, print a summary
 demo: setup
 	mkdir -p data/.dagster
-	$(BIN)/kvarn generate --out data/landing --days 2 --events-per-hour 200 --seed 7
+	$(BIN)/kvarn generate --out data/landing --days 2 --events-per-hour 200 --seed 7 --canaries
 	KVARN_DEMO=1 $(BIN)/kvarn run --demo
 	$(BIN)/kvarn summary
 

@@ -6,25 +6,85 @@ from pathlib import Path
 
 import typer
 
-from kvarn.common import DataOpt, KvarnError, lake_config, out
+from kvarn.common import DataOpt, KvarnError, err, lake_config, out
 
 
 def audit(
     data: Path | None = DataOpt,
     exports: bool = typer.Option(True, help="Also scan export files."),
+    canaries: Path | None = typer.Option(
+        None,
+        help="Planted values to hunt for (default: <landing>/canaries.json when it exists).",
+    ),
 ) -> None:
-    """Leakage audit: fail if any personnummer, phone, e-mail, IBAN or card survives."""
+    """Leakage audit: fail if any personnummer, phone, e-mail, IBAN, card or name under a
+    person field survives, or any planted canary is found outside the raw zone."""
+    from pipelines.config import CANARY_FILE
     from pipelines.io import delta
     from pipelines.quality.leakage import audit_lake
 
     cfg = lake_config(data)
+    canary_file = canaries or Path(cfg.landing) / CANARY_FILE
+    if canaries is not None and not canaries.is_file():
+        raise KvarnError(f"no canary file at {canaries}: `kvarn generate --canaries` writes one")
     if not any(delta.open_table(path, cfg.storage_options) for path in cfg.all_tables().values()):
         raise KvarnError(f"no lake to audit under {cfg.lake}: run `make demo` or set KVARN_DATA")
     report = audit_lake(cfg, include_exports=exports)
     for line in report.lines():
         out.print(line, highlight=False)
-    if report.blocking:
+    failed = bool(report.blocking)
+    if canary_file.is_file():
+        failed |= not _hunt_canaries(cfg.data_dir, canary_file)
+    if failed:
         raise typer.Exit(1)
+
+
+def _hunt_canaries(data_dir: str, canary_file: Path) -> bool:
+    """Byte-level scan of the data directory and the Dagster instance; True when clean."""
+    from pipelines.quality.canary_scan import load_canaries, scan_data_dir
+
+    if "://" in data_dir:
+        out.print(f"canaries: skipped, {data_dir} is not a local directory", highlight=False)
+        return True
+    planted = load_canaries(canary_file)
+    with err.status("hunting canaries (every file, every decoding)"):
+        scan = scan_data_dir(Path(data_dir), planted, extra_roots=dagster_instance_dirs())
+    for line in scan.lines():
+        out.print(line, highlight=False)
+    verdict = "PASS" if scan.ok else "FAIL"
+    out.print(
+        f"{verdict}: {len(scan.hits)} canary hit(s) for {len(planted)} planted values in "
+        f"{scan.files:,} files ({scan.bytes / 1e6:.1f} MB) outside the raw zone",
+        highlight=False,
+    )
+    return scan.ok
+
+
+def dagster_instance_dirs() -> list[Path]:
+    """Where the Dagster instance of ``$DAGSTER_HOME`` keeps runs, events and logs: every
+    ``base_dir`` of its ``dagster.yaml`` (relative ones from the working directory, as
+    Dagster reads them), or the home itself."""
+    import os
+
+    import yaml
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return []
+    dirs: list[Path] = []
+    config = Path(home) / "dagster.yaml"
+    if config.is_file():
+        stack = [yaml.safe_load(config.read_text(encoding="utf-8")) or {}]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                base = node.get("base_dir")
+                if isinstance(base, str):
+                    dirs.append(Path(base).resolve())
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    return dirs or [Path(home)]
 
 
 def summary(data: Path | None = DataOpt) -> None:

@@ -19,6 +19,9 @@ def generate(
     legacy_share: float = typer.Option(
         0.05, min=0.0, max=1.0, help="Share of events in kvarn's earlier dialect (0 = none)."
     ),
+    canaries: bool = typer.Option(
+        False, help="Plant known personal values (canaries.json) for `kvarn audit` to hunt."
+    ),
 ) -> None:
     """Generate realistic Swedish telemetry in the producers' format, with the RAG docs it cites."""
     from rich.progress import Progress
@@ -33,10 +36,12 @@ def generate(
             bar.update(task, completed=done, total=total)
 
         stats = run_generate(out_dir, days=days, events_per_hour=events_per_hour, seed=seed,
-                             start=begin, legacy_share=legacy_share,
+                             start=begin, legacy_share=legacy_share, canaries=canaries,
                              progress=progress)  # fmt: skip
     out.print(
         f"wrote {stats.lines:,} lines ({stats.events:,} events, {stats.broken_lines:,} broken, "
         f"{stats.redeliveries:,} re-deliveries) in {stats.files} files and {stats.docs} docs "
         f"under {out_dir}"
     )
+    if stats.canary_events:
+        out.print(f"planted {stats.canary_events} canary events: {out_dir / 'canaries.json'}")

@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The planted canaries `kvarn generate --canaries` lists in the landing directory.
+CANARY_FILE = "canaries.json"
 BRONZE_TABLES = ("events", "quarantine")
 SILVER_TABLES = ("turns", "tool_calls", "rag_pairs", "test_results", "feedback")
 STATE_TABLES = ("seen_hashes", "neardup_bands", "silver_changes")

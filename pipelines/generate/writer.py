@@ -28,6 +28,14 @@ from typing import IO, Any
 
 from pipelines.bronze.hashing import event_hash
 from pipelines.generate.breakage import BROKEN_KINDS, broken_line
+from pipelines.generate.canaries import (
+    CI_PERSONA,
+    PERSONAS,
+    ci_events,
+    persona_events,
+    persona_hour,
+    write_canary_file,
+)
 from pipelines.generate.docs_corpus import write_docs
 from pipelines.generate.events import (
     CI_PRODUCER,
@@ -63,6 +71,7 @@ class GenerateStats:
     redeliveries: int
     docs: int
     legacy_events: int = 0
+    canary_events: int = 0
 
 
 def default_start(days: int) -> datetime:
@@ -140,6 +149,7 @@ def generate(
     broken_share: float = 0.01,
     progress: Callable[[int, int], None] | None = None,
     legacy_share: float = DEFAULT_LEGACY_SHARE,
+    canaries: bool = False,
 ) -> GenerateStats:
     """Write `events_per_hour × 24 × days` events of telemetry and the RAG docs under `out`.
 
@@ -147,6 +157,8 @@ def generate(
     is taken as UTC (naive values too) and floored to the hour. `legacy_share` of the
     sessions and CI runs (so about that share of the events) are written in kvarn's earlier
     dialect by the `legacy3` producer; the rest as the assistant's `log_event` writes them.
+    With `canaries`, each day also holds one session per canary persona and a CI run with
+    the CI persona's values (`canaries.py`), listed in `out/canaries.json`.
     """
     # Events are trees of dicts, freed by reference counting; the cyclic collector only
     # rescans the hour's live events again and again (~40 % of the build time), so it is
@@ -155,7 +167,15 @@ def generate(
     gc.disable()
     try:
         return _generate(
-            out, days, events_per_hour, seed, start, broken_share, progress, legacy_share
+            out,
+            days,
+            events_per_hour,
+            seed,
+            start,
+            broken_share,
+            progress,
+            legacy_share,
+            canaries,
         )
     finally:
         if was_enabled:
@@ -171,6 +191,7 @@ def _generate(
     broken_share: float,
     progress: Callable[[int, int], None] | None,
     legacy_share: float,
+    canaries: bool,
 ) -> GenerateStats:
     if days < 1 or events_per_hour < 1:
         raise ValueError("days and events_per_hour must be at least 1")
@@ -212,7 +233,7 @@ def _generate(
 
     files = _Files(out / "telemetry")
     pending: dict[int, list[tuple[str, int, bytes]]] = {}
-    lines = redeliveries = done = legacy_events = 0
+    lines = redeliveries = done = legacy_events = planted = 0
     rnd = rng.random
     for h, clock in enumerate(clocks):
         window = _window(clock)
@@ -253,6 +274,10 @@ def _generate(
                     item = (producer, arrive, line)
                 a_hour = (arrive - start_ms) // HOUR_MS
                 (batch if a_hour == h else pending.setdefault(a_hour, [])).append(item)
+        if canaries:
+            for producer, ts, line in _canary_lines(factory, clock):
+                batch.append((producer, ts, line))
+                planted += 1
         for kind in broken_at.get(h, ()):
             producer = rng.choice(edge)
             ts = clock.start_ms + rng.randrange(HOUR_MS)
@@ -267,7 +292,9 @@ def _generate(
     _close_window(files, truncate, factory, clocks[-1], rng, broken_by_kind, edge)
     lines += broken_by_kind["truncated"]
     broken = sum(broken_by_kind.values())
-    stats = GenerateStats(files.count, lines, total, broken, redeliveries, docs, legacy_events)
+    stats = GenerateStats(
+        files.count, lines, total + planted, broken, redeliveries, docs, legacy_events, planted
+    )
     manifest = {
         "seed": seed,
         "days": days,
@@ -277,9 +304,31 @@ def _generate(
         "legacy_share": legacy_share,
         "stats": asdict(stats),
         "broken_by_kind": broken_by_kind,
+        "canaries": canaries,
     }
+    if canaries:
+        write_canary_file(out)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return stats
+
+
+def _canary_lines(factory: TelemetryFactory, clock: HourClock) -> list[tuple[str, int, bytes]]:
+    """The canary events of this hour, if a persona talks in it, as their producers write
+    them: a user session through the first edge, the CI persona's tests through CI."""
+    hour = int(clock.utc_prefix[11:13])
+    out: list[tuple[str, int, bytes]] = []
+    ts = clock.start_ms + 20 * 60_000
+    tag = f"{clock.day}-{hour:02d}"
+    for index, persona in enumerate((*PERSONAS, CI_PERSONA)):
+        if persona_hour(index) != hour:
+            continue
+        ci = persona is CI_PERSONA
+        events = ci_events(persona, tag) if ci else persona_events(persona, clock.day, tag)
+        for event in events:
+            ts += 7_000
+            producer = CI_PRODUCER if ci else REAL_PRODUCERS[0]
+            out.append((producer, ts, log_event(event, factory.ts_text(clock, ts))))
+    return out
 
 
 def _write_hour(files: _Files, batch: list[tuple[str, int, bytes]]) -> None:

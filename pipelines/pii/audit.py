@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BLOCKING_TYPES = ("PERSONNUMMER", "PHONE", "EMAIL", "IBAN", "CARD")
+BLOCKING_TYPES = ("PERSONNUMMER", "PHONE", "EMAIL", "IBAN", "CARD", "PERSON_FIELD")
 REPORT_ONLY_TYPES = ("NAME_LIKE",)
 
 _PNR = re.compile(
@@ -211,6 +211,18 @@ def _scan_values(values: Iterable[tuple[str, str]], report: AuditReport) -> None
         report.findings.extend(scan_text(text, location))
 
 
+def scan_person_fields(value: Any, location: str, surrogate: bool = False) -> list[Finding]:
+    """A blocking finding for every name-like value under a person key in ``value`` (a
+    record, or a string holding a JSON document)."""
+    from pipelines.pii.audit_fields import name_like, person_field_values
+
+    return [
+        Finding("PERSON_FIELD", f"{location}{path}", 0, len(text), True)
+        for path, text in person_field_values(value)
+        if name_like(text, surrogate)
+    ]
+
+
 def _arrow_values(table: Any, source: str) -> Iterator[tuple[str, str]]:
     """Strings from every column whose type holds strings, nested ones included."""
     import pyarrow as pa
@@ -242,18 +254,50 @@ AUDITED_SUFFIXES = (".jsonl", ".json", ".parquet", ".md", ".txt", ".csv")
 
 
 def audit_files(root: str) -> AuditReport:
-    """Scan jsonl/json/parquet/md (and txt/csv) files under an export directory."""
+    """Scan jsonl/json/parquet/md (and txt/csv) files under an export directory: residues
+    in every string, and name-like values under person keys of every record."""
     report = AuditReport()
     base = Path(root)
     for dirpath, _dirs, files in os.walk(base):
+        surrogate = _surrogate_export(Path(dirpath))
         for name in sorted(files):
             path = Path(dirpath) / name
             if path.suffix not in AUDITED_SUFFIXES:
                 continue
             rel = str(path.relative_to(base))
             _scan_values(_file_values(path, rel), report)
+            for location, record in _file_records(path, rel):
+                report.findings.extend(scan_person_fields(record, location, surrogate))
             report.sources.append(rel)
     return report
+
+
+def _surrogate_export(directory: Path) -> bool:
+    """Whether an export version was written with surrogates (its metadata says so)."""
+    meta = directory / "metadata.json"
+    if not meta.is_file():
+        return False
+    try:
+        options = json.loads(meta.read_text(encoding="utf-8")).get("options") or {}
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(options, dict) and options.get("mask") == "surrogate"
+
+
+def _file_records(path: Path, rel: str) -> Iterator[tuple[str, Any]]:
+    """The structured records of a data file: JSONL lines and Parquet rows."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        for row, record in enumerate(pq.read_table(path).to_pylist()):
+            yield f"{rel}[{row}]", record
+    elif path.suffix == ".jsonl":
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                try:
+                    yield f"{rel}:{line_no}", json.loads(line)
+                except ValueError:
+                    continue
 
 
 def _file_values(path: Path, rel: str) -> Iterator[tuple[str, str]]:

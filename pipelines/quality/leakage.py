@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.config import GOLD_TABLES, SILVER_TABLES, LakeConfig
 from pipelines.io import delta
-from pipelines.pii.audit import scan_text, walk_strings
+from pipelines.pii.audit import scan_person_fields, scan_text, walk_strings
 
 _NON_TEXT = {"event_id", "hour", "session_id", "turn_id", "user_pseudo", "env", "cluster_id"}
 
@@ -64,7 +64,10 @@ def audit_frames(frames: Sequence[pl.DataFrame]) -> PartitionAudit:
     for frame in frames:
         for column, text in _strings(frame):
             surrogate = column.endswith("_surrogate")
-            for finding in scan_text(text):
+            findings = scan_text(text)
+            if text[:1] in ("{", "["):  # a JSON column: slots, tool arguments, alternatives
+                findings.extend(scan_person_fields(text, column, surrogate))
+            for finding in findings:
                 if finding.blocking:
                     report.blocking += 1
                 elif surrogate:

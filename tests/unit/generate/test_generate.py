@@ -369,3 +369,30 @@ def test_each_broken_line_is_exactly_its_kind(kind: str, producer: str) -> None:
         turn = factory.one_turn(clock, clock.start_ms + i * 1000, producer)
         assert is_legacy(turn) == (producer == "legacy3")
         assert classify(broken_line(kind, turn, rng), cut=kind == "truncated")[0] == kind
+
+
+def test_canaries_are_planted_per_persona_in_the_producers_format(tmp_path: Path) -> None:
+    from pipelines.generate.canaries import CI_PERSONA, PERSONAS
+    from pipelines.generate.producer import producer_hash
+    from pipelines.quality.canary_scan import load_canaries
+
+    stats = generate(tmp_path, days=1, events_per_hour=5, seed=3, canaries=True,
+                     start=datetime(2025, 9, 1, tzinfo=UTC))  # fmt: skip
+    assert stats.canary_events == 5 * len(PERSONAS) + 2
+    assert len(load_canaries(tmp_path / "canaries.json")) == 7 * len(PERSONAS) + 6
+    lines = [
+        json.loads(line)
+        for path in sorted((tmp_path / "telemetry").rglob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if "canary" in line or CI_PERSONA.last in line
+    ]
+    assert len(lines) == stats.canary_events
+    for event in lines:
+        body = {k: v for k, v in event.items() if k != "hash"}
+        assert event["hash"] == producer_hash(body)  # exactly what log_event writes
+        text = json.dumps(event, ensure_ascii=False).casefold()
+        owners = [p for p in PERSONAS if any(v.casefold() in text for v in p.values()[:-1])]
+        if "user_id" in event:
+            assert [p.user_id for p in owners] == [event["user_id"]]
+        else:
+            assert owners == []  # CI events hold only the CI persona's values
