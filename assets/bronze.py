@@ -20,6 +20,7 @@ from assets.resources import KvarnResource
 from pipelines.bronze.build import build_bronze_hour
 from pipelines.bronze.ingest import owned_lines
 from pipelines.io import delta
+from pipelines.io.horizons import hour_expired
 from pipelines.io.timestamps import dagster_key_to_hour
 
 EVENTS = AssetKey(["bronze", "events"])
@@ -39,6 +40,11 @@ def bronze(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
     """Ingest the landing lines owned by this hour into both bronze tables."""
     hour = dagster_key_to_hour(context.partition_key)
     rep = build_bronze_hour(kvarn.lake(), hour, late_days=kvarn.late_days)
+    if rep.expired:
+        context.log.info(f"{hour}: expired by retention, left as it is")
+        yield MaterializeResult(asset_key=EVENTS, metadata={"expired_by_retention": True})
+        yield MaterializeResult(asset_key=QUARANTINE, metadata={"expired_by_retention": True})
+        return
     context.log.info(f"{hour}: {rep.events} events, {rep.quarantined} quarantined")
     yield MaterializeResult(
         asset_key=EVENTS,
@@ -72,6 +78,8 @@ def bronze_conservation(
 ) -> AssetCheckResult:
     hour = dagster_key_to_hour(context.partition_key)
     cfg = kvarn.lake()
+    if hour_expired(cfg, hour, "bronze"):  # deleted by retention on purpose, with a ledger row
+        return AssetCheckResult(passed=True, metadata={"expired_by_retention": True})
     lines = len(owned_lines(cfg.telemetry, hour, kvarn.late_days))
     so = cfg.storage_options
     ev = delta.read_partition(

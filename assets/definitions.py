@@ -2,7 +2,7 @@
 
 Hourly partitioned: bronze → silver → gold/candidates (job ``hourly_pipeline``). Unpartitioned and
 rebuilt deterministically: the gold training tables (``rebuild_gold_tables``, daily) and the
-training exports (``daily_export``).
+training exports (``daily_export``). Governance: ``retention_job`` (daily).
 """
 
 from datetime import UTC, timedelta
@@ -27,6 +27,7 @@ from assets.gold import (
     GOLD_TABLE_ASSETS,
     GOLD_TABLE_CHECKS,
 )
+from assets.governance import GOVERNANCE_JOBS, GOVERNANCE_SCHEDULES
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from assets.silver import silver, silver_no_pii, silver_turns_expectations
@@ -71,7 +72,13 @@ TABLE_CHECKS = [*GOLD_TABLE_CHECKS]
 defs = Definitions(
     assets=[bronze, silver, *GOLD_ASSETS, *EXPORT_ASSETS],
     asset_checks=[*CHECKS, *TABLE_CHECKS],
-    jobs=[hourly_pipeline, *GOLD_JOBS, *EXPORT_JOBS],
-    schedules=[hourly_schedule, late_data_settle, *GOLD_SCHEDULES, *EXPORT_SCHEDULES],
+    jobs=[hourly_pipeline, *GOLD_JOBS, *EXPORT_JOBS, *GOVERNANCE_JOBS],
+    schedules=[
+        hourly_schedule,
+        late_data_settle,
+        *GOLD_SCHEDULES,
+        *EXPORT_SCHEDULES,
+        *GOVERNANCE_SCHEDULES,
+    ],
     resources={"kvarn": KvarnResource()},
 )

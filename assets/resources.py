@@ -19,6 +19,8 @@ class KvarnResource(ConfigurableResource):
     # ``kvarn run`` turns it off for every hour but the last of its range: one refresh then
     # covers the whole range instead of one per hour.
     refresh_candidates: bool = True
+    # A retention policy file of one's own; empty: pipelines/governance/retention.yaml.
+    retention_policy: str = ""
 
     def lake(self) -> LakeConfig:
         return LakeConfig.from_env(self.data_dir or default_data_dir())

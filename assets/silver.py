@@ -52,6 +52,11 @@ def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
     """Exact dedupe → PII masking → date normalization → near-dup clusters, for one hour."""
     hour = dagster_key_to_hour(context.partition_key)
     rep = build_silver_hour(kvarn.lake(), hour, kvarn.silver_options())
+    if rep.expired:
+        context.log.info(f"{hour}: expired by retention in bronze or silver, left as it is")
+        for key in SILVER_KEYS.values():
+            yield MaterializeResult(asset_key=key, metadata={"expired_by_retention": True})
+        return
     context.log.info(f"{hour}: {rep.rows}")
     pii = "\n".join(f"- {k}: {v}" for k, v in sorted(rep.pii_entities.items())) or "_none_"
     for name, key in SILVER_KEYS.items():

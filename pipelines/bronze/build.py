@@ -14,6 +14,7 @@ from pipelines.bronze.ingest import (
 )
 from pipelines.config import LakeConfig
 from pipelines.io import delta
+from pipelines.io.horizons import hour_expired
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,17 @@ class BronzeReport:
     hash_mismatches: int
     events_version: int
     quarantine_version: int
+    expired: bool = False  # before the retention horizon: nothing read, nothing written
 
 
 def build_bronze_hour(
     cfg: LakeConfig, hour: str, late_days: int = DEFAULT_LATE_DAYS, now: datetime | None = None
 ) -> BronzeReport:
-    """Ingest the lines owned by ``hour`` and overwrite that partition of both bronze tables."""
+    """Ingest the lines owned by ``hour`` and overwrite that partition of both bronze tables.
+
+    An hour retention has expired is left alone: its landing files may be gone already."""
+    if hour_expired(cfg, hour, "bronze"):
+        return BronzeReport(hour, 0, 0, 0, {}, 0, -1, -1, expired=True)
     result = ingest_hour(cfg.telemetry, hour, late_days, now)
     events_path = cfg.table("bronze", "events")
     quarantine_path = cfg.table("bronze", "quarantine")

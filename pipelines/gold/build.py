@@ -35,6 +35,7 @@ from pipelines.gold.schemas import GOLD_SCHEMAS
 from pipelines.gold.store import read_gold, replace_rows
 from pipelines.io import delta
 from pipelines.io.docs import load_docs
+from pipelines.io.horizons import expired_before
 
 INPUTS = {
     "silver/turns": ("silver", "turns"),
@@ -258,10 +259,30 @@ def gold_frames(
     return frames, by_source
 
 
+def _with_expired_rows(
+    cfg: LakeConfig, kind: str, frame: pl.DataFrame, horizon: str
+) -> pl.DataFrame:
+    """``frame`` plus the table's current rows from before ``horizon`` it does not rebuild."""
+    old = delta.read_table(cfg.table("gold", kind), where=pl.col("hour") < horizon,
+                           storage_options=cfg.storage_options)  # fmt: skip
+    if old is None or old.height == 0:
+        return frame
+    old = old.filter(~pl.col("example_id").is_in(frame["example_id"].implode()))
+    merged = pl.concat([frame, old.select(frame.columns).cast(frame.schema)], how="vertical")
+    return merged.sort("example_id")
+
+
 def build_gold(cfg: LakeConfig, now: datetime | None = None) -> GoldReport:
-    """Rebuild the four gold tables; rows whose content is unchanged keep their build time."""
+    """Rebuild the four gold tables; rows whose content is unchanged keep their build time.
+
+    Rows built from hours before the silver retention horizon are kept as they are: gold
+    lives until a person removes it, and their silver is gone."""
     inputs = read_inputs(cfg)
     frames, by_source = gold_frames(inputs, now)
+    horizon = expired_before(cfg, "silver")
+    if horizon is not None:
+        frames = {kind: _with_expired_rows(cfg, kind, frame, horizon)
+                  for kind, frame in frames.items()}  # fmt: skip
     report = GoldReport(by_source=by_source, inputs=inputs.versions)
     for kind, frame in frames.items():
         report.rows[kind] = frame.height

@@ -27,6 +27,7 @@ from pipelines.gold.candidates_extra import (
 from pipelines.gold.failure_patterns import FlywheelSettings
 from pipelines.gold.store import merge_scoped, read_gold
 from pipelines.io import delta
+from pipelines.io.horizons import expired_before
 from pipelines.silver.schemas import TURNS
 
 RULES_FILE = Path(__file__).parent / "candidates.yaml"
@@ -466,9 +467,17 @@ def build_candidates_hours(
     cfg: LakeConfig, hours: list[str], rules: RuleSet | None = None, now: datetime | None = None
 ) -> list[CandidateReport]:
     """``build_candidates_hour`` for many hours at once: every input read once, every hour
-    scored and selected exactly as alone, one commit. Returns one report per hour."""
+    scored and selected exactly as alone, one commit. Returns one report per hour.
+
+    Hours before the silver retention horizon keep their candidates: gold is kept until a
+    person removes it, and rescoring an hour whose silver is gone would drop them."""
+    horizon = expired_before(cfg, "silver")
+    kept = [h for h in hours if horizon is not None and h < horizon]
+    hours = [h for h in hours if h not in kept]
+    expired = [CandidateReport(hour=h, turns=0, candidates=0, by_reason={}, version=None)
+               for h in kept]  # fmt: skip
     if not hours:
-        return []
+        return expired
     rs = rules or load_rules()
     so = cfg.storage_options
     window = rs.selection.novelty_window_hours
@@ -505,7 +514,7 @@ def build_candidates_hours(
         storage_options=so,
     )
     version = delta.table_version(path, so)
-    return [
+    return expired + [
         CandidateReport(
             hour=hour,
             turns=n_turns,

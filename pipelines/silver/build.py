@@ -15,6 +15,7 @@ from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
 from pipelines.dedupe.store import StoreOutdated
 from pipelines.io import delta
+from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.changes import record_changes
 from pipelines.silver.clusters import rebuild_store, refresh_cluster_labels
@@ -48,6 +49,7 @@ class SilverReport:
     near_dup_clusters: int = 0
     clusters_refreshed: dict[str, str] = field(default_factory=dict)
     preview: list[dict[str, Any]] = field(default_factory=list)
+    expired: bool = False  # before a retention horizon: silver kept as it is
 
 
 def _dedupe_text(masked: str, spans: list[tuple[int, int]]) -> str:
@@ -118,7 +120,12 @@ def _load_kept_events(cfg: LakeConfig, hour: str) -> tuple[pl.DataFrame, int, in
 def build_silver_hour(
     cfg: LakeConfig, hour: str, options: SilverOptions | None = None
 ) -> SilverReport:
-    """Build and write every silver table's ``hour`` partition from bronze."""
+    """Build and write every silver table's ``hour`` partition from bronze.
+
+    An hour whose bronze (or silver) retention has expired is left as it is: rebuilding it
+    from the bronze that is gone would empty it."""
+    if hour_expired(cfg, hour, "bronze", "silver"):
+        return SilverReport(hour, 0, 0, 0, expired=True)
     opts = options or SilverOptions()
     kept, bronze_rows, dup_hour, dup_seen = _load_kept_events(cfg, hour)
     extracted = Extracted()

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pipelines.bronze.envelope import derive_env
-from pipelines.governance.consent import consent_scopes, training_allowed
+from pipelines.silver.consent import consent_scopes, training_allowed
 
 DEFAULT_SLO_MS = 2000.0
 NO_BROWNOUT = frozenset({"NONE", "OFF", "FALSE", "NO", "0"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.governance.consent import consent_scopes, training_allowed
+from pipelines.silver.consent import consent_scopes, training_allowed
 
 
 def test_scopes_are_sorted_unique_strings() -> None:
