@@ -1,7 +1,7 @@
-"""Governance jobs: retention, daily.
+"""Governance jobs: retention (daily) and queued erasure requests (hourly).
 
-Thin: the op reads the policy the resource names, calls the engine (which takes the lake's
-write lock) and reports what went, in counts and bytes only.
+Thin: each op calls the engine (which takes the lake's write lock) and reports what went, in
+counts and bytes only — never an id, a pseudonym or a text.
 """
 
 from dagster import (
@@ -14,9 +14,12 @@ from dagster import (
     op,
 )
 
+from assets.instance_dirs import dagster_instance_dirs
 from assets.resources import KvarnResource
+from pipelines.governance.forget import process_pending
 from pipelines.governance.policy import load_policy
 from pipelines.governance.retention import run_retention
+from pipelines.pii import load_pseudonym_key
 
 
 @op(description="Delete what the retention policy says has expired, and purge its history.")
@@ -55,5 +58,37 @@ retention_daily = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
 )
 
-GOVERNANCE_JOBS = [retention_job]
-GOVERNANCE_SCHEDULES = [retention_daily]
+
+@op(description="Erase the subject of every queued request (kvarn forget --queue).")
+def process_erasure_requests(context: OpExecutionContext, kvarn: KvarnResource) -> Output[int]:
+    cfg = kvarn.lake()
+    key = load_pseudonym_key(demo=kvarn.silver_options().demo,
+                             key_file=f"{cfg.secrets}/pseudonym.key")  # fmt: skip
+    receipts = process_pending(cfg, key, dagster_instance_dirs())
+    context.log.info(f"erasure: {len(receipts)} request(s) processed")
+    return Output(
+        len(receipts),
+        metadata={
+            "requests": len(receipts),
+            "rows_erased": sum(sum(r.rows.values()) for r in receipts),
+            "landing_lines_erased": sum(r.landing_lines for r in receipts),
+            "export_versions_replaced": sum(len(r.export_versions_removed) for r in receipts),
+            "receipts": MetadataValue.json([r.request_id for r in receipts]),
+        },
+    )
+
+
+@job(description="Right to be forgotten: process queued erasure requests, with receipts.")
+def erasure_job() -> None:
+    process_erasure_requests()
+
+
+erasure_hourly = ScheduleDefinition(
+    job=erasure_job,
+    cron_schedule="45 * * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+
+GOVERNANCE_JOBS = [retention_job, erasure_job]
+GOVERNANCE_SCHEDULES = [retention_daily, erasure_hourly]

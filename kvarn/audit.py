@@ -41,6 +41,7 @@ def audit(
 
 def _hunt_canaries(data_dir: str, canary_file: Path) -> bool:
     """Byte-level scan of the data directory and the Dagster instance; True when clean."""
+    from assets.instance_dirs import dagster_instance_dirs
     from pipelines.quality.canary_scan import load_canaries, scan_data_dir
 
     if "://" in data_dir:
@@ -58,33 +59,6 @@ def _hunt_canaries(data_dir: str, canary_file: Path) -> bool:
         highlight=False,
     )
     return scan.ok
-
-
-def dagster_instance_dirs() -> list[Path]:
-    """Where the Dagster instance of ``$DAGSTER_HOME`` keeps runs, events and logs: every
-    ``base_dir`` of its ``dagster.yaml`` (relative ones from the working directory, as
-    Dagster reads them), or the home itself."""
-    import os
-
-    import yaml
-
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        return []
-    dirs: list[Path] = []
-    config = Path(home) / "dagster.yaml"
-    if config.is_file():
-        stack = [yaml.safe_load(config.read_text(encoding="utf-8")) or {}]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                base = node.get("base_dir")
-                if isinstance(base, str):
-                    dirs.append(Path(base).resolve())
-                stack.extend(node.values())
-            elif isinstance(node, list):
-                stack.extend(node)
-    return dirs or [Path(home)]
 
 
 def summary(data: Path | None = DataOpt) -> None:

@@ -102,6 +102,7 @@ def export_cmd(
     """Write pending candidates as Label Studio tasks (and the labeling config next to it)."""
     from pipelines.gold.labelstudio import LABEL_CONFIG, export_tasks
     from pipelines.gold.queue import load_queue
+    from pipelines.governance.erase_files import register_task_file
 
     if fmt not in FORMATS:
         _fail(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
@@ -109,6 +110,7 @@ def export_cmd(
     tasks = export_tasks(load_queue(cfg, limit=limit))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(tasks, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    register_task_file(cfg, out)  # an erasure (kvarn forget) rewrites it without the person
     config = out.with_suffix(".xml")
     config.write_text(LABEL_CONFIG, encoding="utf-8")
     Console().print(f"wrote {len(tasks)} task(s) to {out} and the labeling config to {config}")

@@ -16,7 +16,9 @@ from pathlib import Path
 CANARY_FILE = "canaries.json"
 BRONZE_TABLES = ("events", "quarantine")
 SILVER_TABLES = ("turns", "tool_calls", "rag_pairs", "test_results", "feedback")
-STATE_TABLES = ("seen_hashes", "neardup_bands", "silver_changes", "retention_ledger")
+STATE_TABLES = (
+    "seen_hashes", "neardup_bands", "silver_changes", "retention_ledger", "erasure_requests"
+)  # fmt: skip
 GOLD_TABLES = (
     "candidates", "reviews", "sft", "dpo", "rag", "nlu", "failure_patterns", "test_health"
 )  # fmt: skip

@@ -25,11 +25,13 @@ from pipelines.bronze.envelope import derive_env
 from pipelines.bronze.hashing import event_hash, producer_hash_ok
 from pipelines.bronze.validate import schema_problem, schema_version
 from pipelines.io.landing import (
+    TOMBSTONE_PREFIX,
     LandingLine,
     files_for_days,
     line_spans,
     read_lines,
     read_some_lines,
+    tombstone_hour,
     window_days,
 )
 from pipelines.io.timestamps import hour_key, hour_start, parse_event_ts
@@ -165,6 +167,9 @@ def in_window(landing_day: date, event_day: date, late_days: int) -> bool:
     return landing_day - timedelta(days=late_days) <= event_day <= landing_day + timedelta(days=1)
 
 
+ERASED = ""  # the owner of an erased (tombstone) line: no hour
+
+
 @dataclass(frozen=True)
 class FileIndex:
     """Owner hour and byte span of every line of one landing file."""
@@ -181,6 +186,12 @@ def _index(path: Path, late_days: int) -> FileIndex:
     owners: list[str] = []
     previous: str | None = None
     for start, end in spans:
+        if data.startswith(TOMBSTONE_PREFIX, start):
+            erased = tombstone_hour(data[start:end])
+            if erased is not None:  # an erased line: owned by no hour, its hour carries on
+                owners.append(ERASED)
+                previous = sys.intern(erased) if erased else previous
+                continue
         # An over-long line is unreadable without slicing (copying) its bytes.
         _, ts = (None, None) if end - start > MAX_LINE_BYTES else _readable_ts(data[start:end])
         if ts is not None and in_window(day, ts.date(), late_days):
@@ -221,6 +232,7 @@ def classify_file(path: Path, telemetry_root: str, late_days: int) -> list[Class
     return [
         Classified(line=line, owner=owner)
         for line, owner in zip(read_lines(path, telemetry_root), owners, strict=True)
+        if owner != ERASED
     ]
 
 
@@ -387,6 +399,7 @@ def all_owner_hours(
     hours: set[str] = set()
     for path in files_for_days(telemetry_root, list(days)):
         hours.update(file_owners(path, telemetry_root, late_days))
+    hours.discard(ERASED)
     return sorted(hours)
 
 

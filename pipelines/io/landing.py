@@ -127,3 +127,23 @@ def window_days(hour_day: date, late_days: int) -> list[date]:
     """Landing days that may hold events of an hour on ``hour_day``: one day of clock skew
     before, and ``late_days`` days of late arrival after."""
     return [hour_day + timedelta(days=k) for k in range(-1, late_days + 1)]
+
+
+# A landing line erased on a person's request (``kvarn forget``) is replaced by this, not
+# removed: line numbers of the file's other lines stay what bronze and the seen-hash state
+# recorded, and the hour the line belonged to stays known for the lines after it. It holds
+# nothing of the event; no hour owns it, so conservation is events + quarantine = the
+# lines left.
+TOMBSTONE_PREFIX = b'{"kvarn_forgotten":"'
+
+
+def tombstone(owner_hour: str) -> bytes:
+    """The line that stands in for an erased one owned by ``owner_hour``."""
+    return TOMBSTONE_PREFIX + owner_hour.encode("ascii") + b'"}'
+
+
+def tombstone_hour(raw: bytes) -> str | None:
+    """The owner hour a tombstone records, or None for any other line."""
+    if not raw.startswith(TOMBSTONE_PREFIX) or not raw.endswith(b'"}'):
+        return None
+    return raw[len(TOMBSTONE_PREFIX) : -2].decode("ascii", "replace")

@@ -32,6 +32,18 @@ def pseudonymize_user_id(user_id: str, key: bytes) -> str:
     return digest[:PSEUDONYM_HEX_CHARS]
 
 
+def erasure_digest(kind: str, value: str, key: bytes) -> str:
+    """What kvarn keeps of a person it was asked to forget: a keyed digest of the user's
+    *pseudonym* (``kind="user"``, ``value`` = the pseudonym) or of a session id. It equals
+    neither the id nor the pseudonym, and both the raw id (through its pseudonym) and the
+    pseudonym in silver lead to it, so later data of the person is recognised without kvarn
+    keeping anything that names them."""
+    if kind not in ("user", "session"):
+        raise ValueError(f"erasure subject must be user or session (got {kind!r})")
+    message = f"kvarn-erasure:{kind}:{value}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 def _decode_key(raw: str, source: str) -> bytes:
     """Hex keys are decoded; any other string is used as UTF-8 bytes."""
     raw = raw.strip()

@@ -19,6 +19,7 @@ from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.changes import record_changes
 from pipelines.silver.clusters import rebuild_store, refresh_cluster_labels
+from pipelines.silver.erased import drop_erased
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
 from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS, frame
@@ -50,6 +51,7 @@ class SilverReport:
     clusters_refreshed: dict[str, str] = field(default_factory=dict)
     preview: list[dict[str, Any]] = field(default_factory=list)
     expired: bool = False  # before a retention horizon: silver kept as it is
+    erased_events: int = 0  # events of people asked to be forgotten, dropped
 
 
 def _dedupe_text(masked: str, spans: list[tuple[int, int]]) -> str:
@@ -91,19 +93,23 @@ def normalize_turn_dates(turn: dict[str, Any], tz: str, mask_mode: str = "placeh
     return len(matches)
 
 
-def _load_kept_events(cfg: LakeConfig, hour: str) -> tuple[pl.DataFrame, int, int, int]:
+def _load_kept_events(
+    cfg: LakeConfig, hour: str, key: bytes
+) -> tuple[pl.DataFrame, int, int, int, int]:
     bronze = delta.read_partition(
         cfg.table("bronze", "events"),
         "hour",
         hour,
-        columns=["event_id", "ts", "source_file", "line_no", "raw"],
+        columns=["event_id", "ts", "source_file", "line_no", "raw", "user_id", "session_id"],
         storage_options=cfg.storage_options,
     )
     if bronze is None or bronze.height == 0:
         empty = pl.DataFrame(
             schema={"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "raw": pl.Utf8}
         )
-        return empty, 0, 0, 0
+        return empty, 0, 0, 0, 0
+    rows = bronze.height
+    bronze, erased = drop_erased(cfg, bronze, key)
     ordered = bronze.sort(["source_file", "line_no"])
     firsts = ordered.unique(subset=["event_id"], keep="first", maintain_order=True)
     in_hour = ordered.height - firsts.height
@@ -114,7 +120,7 @@ def _load_kept_events(cfg: LakeConfig, hour: str) -> tuple[pl.DataFrame, int, in
         cfg.storage_options,
     )
     kept = firsts.join(claim.keep.select("event_id"), on="event_id", how="semi")
-    return kept, bronze.height, in_hour, claim.dropped_seen
+    return kept, rows, in_hour, claim.dropped_seen, erased
 
 
 def build_silver_hour(
@@ -127,14 +133,14 @@ def build_silver_hour(
     if hour_expired(cfg, hour, "bronze", "silver"):
         return SilverReport(hour, 0, 0, 0, expired=True)
     opts = options or SilverOptions()
-    kept, bronze_rows, dup_hour, dup_seen = _load_kept_events(cfg, hour)
+    if opts.mask_mode not in ("placeholder", "surrogate"):
+        raise ValueError("mask mode must be placeholder or surrogate")
+    key = load_pseudonym_key(demo=opts.demo, key_file=f"{cfg.secrets}/pseudonym.key")
+    kept, bronze_rows, dup_hour, dup_seen, erased = _load_kept_events(cfg, hour, key)
     extracted = Extracted()
     for event_id, ts, raw in kept.select("event_id", "ts", "raw").iter_rows():
         extract_event(extracted, json.loads(raw), event_id, hour, ts)
 
-    if opts.mask_mode not in ("placeholder", "surrogate"):
-        raise ValueError("mask mode must be placeholder or surrogate")
-    key = load_pseudonym_key(demo=opts.demo, key_file=f"{cfg.secrets}/pseudonym.key")
     masker = RecordMasker(get_masker(), key)
     totals: Counter[str] = Counter()
     for table in SILVER_SCHEMAS:
@@ -149,7 +155,8 @@ def build_silver_hour(
     clusters, changed = _assign_clusters(cfg, hour, extracted.turns, opts)
 
     report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,
-                          near_dup_clusters=clusters, pii_entities=dict(totals))  # fmt: skip
+                          near_dup_clusters=clusters, pii_entities=dict(totals),
+                          erased_events=erased)  # fmt: skip
     record_changes(cfg, [(hour, "written")])  # before writing: gold recomputes, never misses
     for table in SILVER_SCHEMAS:
         df = frame(table, getattr(extracted, table))

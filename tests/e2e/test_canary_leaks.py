@@ -11,43 +11,17 @@ logs (Parquet decoded, Delta logs, SQLite with its compressed blobs) finds none 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pipelines.quality.canary_scan import load_canaries, scan_data_dir
-from tests.e2e.instance import dagster_home
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def _kvarn(*args: str, data: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KVARN_", "DAGSTER_"))}
-    env.update(KVARN_DATA=str(data), DAGSTER_HOME=str(home))
-    return subprocess.run(
-        [str(BIN / "kvarn"), *args], capture_output=True, text=True, env=env, cwd=ROOT,
-        timeout=900,
-    )  # fmt: skip
+from tests.e2e.canary_lake import kvarn_cli as _kvarn
 
 
 @pytest.fixture(scope="module")
-def full_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    tmp = tmp_path_factory.mktemp("canary")
-    data, home = tmp / "data", dagster_home(tmp)
-    steps = (
-        ("generate", "--out", str(data / "landing"), "--days", "1", "--events-per-hour", "15",
-         "--seed", "5", "--start", "2025-09-01", "--canaries"),
-        ("run", "--demo"),
-        ("export", "all", "--out", str(data / "exports")),
-    )  # fmt: skip
-    for step in steps:
-        res = _kvarn(*step, data=data, home=home)
-        assert res.returncode == 0, f"kvarn {step[0]}: {res.stdout[-2000:]}{res.stderr[-2000:]}"
-    return data, home, tmp / ".dagster"
+def full_run(canary_lake: tuple[Path, Path, Path]) -> tuple[Path, Path, Path]:
+    return canary_lake
 
 
 def test_canaries_are_planted_in_every_field_of_the_raw_zone(
