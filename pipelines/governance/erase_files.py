@@ -95,9 +95,9 @@ class ExportErasure:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> its options
 
 
-def erase_export_versions(cfg: LakeConfig, needles: Sequence[str]) -> ExportErasure:
-    """Remove every export version whose files mention one of ``needles``; remember each
-    affected kind's options (from its newest removed version) for the replacement."""
+def held_export_versions(cfg: LakeConfig, needles: Sequence[str]) -> ExportErasure:
+    """Every export version whose files mention one of ``needles``, and each affected kind's
+    options (from its newest such version) for the replacement. Nothing is changed."""
     out = ExportErasure()
     root = Path(cfg.exports)
     if "://" in cfg.exports or not root.is_dir() or not needles:
@@ -112,12 +112,24 @@ def erase_export_versions(cfg: LakeConfig, needles: Sequence[str]) -> ExportEras
             if meta.is_file():
                 options = json.loads(meta.read_text(encoding="utf-8")).get("options") or {}
                 out.options[kind_dir.name] = options
+            out.removed.append(f"{kind_dir.name}/{version.name}")
+    return out
+
+
+def remove_export_versions(cfg: LakeConfig, held: ExportErasure) -> None:
+    """Remove the versions ``held`` lists (a rename, then the tree) and move ``latest``."""
+    root = Path(cfg.exports)
+    for name in held.removed:
+        version = root / name
+        if version.is_dir():
             trash = version.with_name(f".{version.name}.erasing")
             version.rename(trash)
             shutil.rmtree(trash)
-            out.removed.append(f"{kind_dir.name}/{version.name}")
-        _repoint_latest(kind_dir)
-    return out
+    for kind in sorted({name.split("/", 1)[0] for name in held.removed}):
+        if (root / kind).is_dir():
+            for leftover in (root / kind).glob(".*.erasing"):
+                shutil.rmtree(leftover, ignore_errors=True)
+            _repoint_latest(root / kind)
 
 
 def _repoint_latest(kind_dir: Path) -> None:

@@ -52,8 +52,11 @@ def erase_instance(roots: Sequence[Path], strings: Iterable[str]) -> InstanceEra
         if not root.exists():
             continue
         for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
-            with open(path, "rb") as fh:
-                head = fh.read(len(_SQLITE_MAGIC))
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(len(_SQLITE_MAGIC))
+            except FileNotFoundError:  # a SQLite -wal/-shm file closed meanwhile
+                continue
             if head == _SQLITE_MAGIC:
                 changed = _scrub_database(path, forms)
                 out.cells += changed
@@ -103,7 +106,10 @@ def _scrub_database_once(path: Path, forms: Sequence[str]) -> int:
 
 
 def _scrub_text_file(path: Path, forms: Sequence[str]) -> int:
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return 0
     if b"\x00" in data[:4096]:  # not a text file
         return 0
     text = data.decode("utf-8", "replace")

@@ -34,9 +34,10 @@ from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.dedupe.store import NearDupStore
 from pipelines.export import KINDS, ExportOptions, export_kinds
 from pipelines.governance.erase_files import (
-    erase_export_versions,
     erase_landing,
     erase_task_files,
+    held_export_versions,
+    remove_export_versions,
 )
 from pipelines.governance.erase_instance import erase_instance
 from pipelines.governance.footprint import Footprint, find_footprint, user_matches
@@ -237,6 +238,37 @@ def _export_again(cfg: LakeConfig, options: dict[str, dict[str, Any]]) -> list[s
     return written
 
 
+WORK = ("governance", "in-progress")
+
+
+def _work_file(cfg: LakeConfig, request: Request) -> Path:
+    """Where an erasure keeps what it found while it runs: the ids it must erase stop being
+    findable as the erasure proceeds, so a rerun after a crash reads them from here. The file
+    is removed when the request is done."""
+    return Path(cfg.data_dir).joinpath(*WORK, f"{request.request_id}.json")
+
+
+def _resume(work: Path, found: Footprint) -> tuple[Footprint, dict[str, dict[str, Any]]]:
+    """``found`` plus what an interrupted run of the same request had found, saved again."""
+    reexport: dict[str, dict[str, Any]] = {}
+    if work.exists():
+        saved = json.loads(work.read_text(encoding="utf-8"))
+        for name, values in saved["footprint"].items():
+            getattr(found, name).update(values)
+        reexport = saved.get("reexport", {})
+    _save(work, found, reexport)
+    return found, reexport
+
+
+def _save(work: Path, fp: Footprint, reexport: dict[str, dict[str, Any]]) -> None:
+    work.parent.mkdir(parents=True, exist_ok=True)
+    work.parent.chmod(0o700)
+    doc = {"footprint": {k: sorted(v) for k, v in asdict(fp).items()}, "reexport": reexport}
+    tmp = work.with_suffix(".tmp")
+    tmp.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(work)
+
+
 def process(
     cfg: LakeConfig,
     request: Request,
@@ -248,7 +280,8 @@ def process(
     say = progress or (lambda _step: None)
     receipt = Receipt(request.request_id, request.kind, request.requested_at.isoformat())
     say("finding the subject")
-    fp = find_footprint(cfg, request.kind, request.digest, key)
+    work = _work_file(cfg, request)
+    fp, reexport = _resume(work, find_footprint(cfg, request.kind, request.digest, key))
     receipt.found = not fp.empty
     needles = fp.needles()
     touched: set[str] = set()
@@ -267,11 +300,17 @@ def process(
     say("review task files")
     receipt.review_tasks = erase_task_files(cfg, fp.candidates)
     say("export versions")
-    exports = erase_export_versions(cfg, needles)
-    receipt.export_versions_removed = exports.removed
-    receipt.export_versions_written = _export_again(cfg, exports.options)
+    held = held_export_versions(cfg, needles)
+    reexport.update(held.options)
+    _save(work, fp, reexport)  # a rerun after a crash still writes the replacements
+    remove_export_versions(cfg, held)
+    receipt.export_versions_removed = held.removed
+    receipt.export_versions_written = _export_again(cfg, reexport)
+    _save(work, fp, {})
     say("table history")
-    for path in sorted(touched):
+    # Every table, not only those this run deleted from: a killed earlier run may have
+    # deleted rows whose old versions it never got to purge.
+    for path in sorted(set(cfg.all_tables().values()) | touched):
         receipt.history_files_purged += purge_history(path, cfg.storage_options).files
     say("dagster instance")
     instance = erase_instance(list(instance_dirs), [*needles, *fp.texts])
@@ -280,7 +319,7 @@ def process(
     if "://" not in cfg.data_dir:
         probes = [Canary(f"id{i}", n) for i, n in enumerate(needles)]
         scan = scan_data_dir(Path(cfg.data_dir), probes, extra_roots=instance_dirs,
-                             include_raw=True)  # fmt: skip
+                             include_raw=True, exclude=[work])  # fmt: skip
         receipt.verified_files, receipt.verification_hits = scan.files, len(scan.hits)
     receipt.completed_at = datetime.now(UTC).isoformat()
     folder = Path(cfg.data_dir).joinpath(*RECEIPTS)
@@ -293,6 +332,7 @@ def process(
             f"subject after erasure; receipt {receipt_file}"
         )
     _complete(cfg, request, receipt_file)
+    work.unlink(missing_ok=True)
     return receipt
 
 

@@ -125,7 +125,10 @@ def scan_paths(
             seen.add(real)
             if path.name == CANARY_FILE:
                 continue
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # a SQLite -wal/-shm file closed meanwhile
+                continue
             report.files += 1
             report.bytes += len(data)
             found: set[tuple[str, str]] = set()
@@ -140,11 +143,12 @@ def scan_data_dir(
     canaries: Sequence[Canary],
     extra_roots: Iterable[Path] = (),
     include_raw: bool = False,
+    exclude: Iterable[Path] = (),
 ) -> ScanReport:
     """The data directory (raw zone excluded unless ``include_raw``) and any other roots,
     such as a Dagster instance kept elsewhere."""
-    exclude = [] if include_raw else [data / part for part in RAW_ZONE]
-    return scan_paths([data, *extra_roots], canaries, exclude)
+    skip = [*exclude, *([] if include_raw else [data / part for part in RAW_ZONE])]
+    return scan_paths([data, *extra_roots], canaries, skip)
 
 
 def _files(root: Path) -> Iterator[Path]:
