@@ -283,6 +283,9 @@ def write_prepared(
         lines = [canonical_json(p) for p in provenance]
         (staging / "provenance.jsonl").write_bytes("".join(f"{x}\n" for x in lines).encode())
         (staging / "README.md").write_bytes(render_card(meta).encode("utf-8"))
+        # The audit reads the options (a surrogate export holds fake names on purpose); the
+        # metadata is written again, complete, once the audit's outcome is in it.
+        (staging / "metadata.json").write_bytes(encode_json(meta))
         outcome = audit(staging)
         if outcome.get("blocking"):
             types = ", ".join(f"{k}={v}" for k, v in outcome.get("by_type", {}).items())
