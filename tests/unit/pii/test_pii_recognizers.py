@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -36,17 +37,65 @@ def _pnr_rows() -> list[dict]:
     return [r for i, r in enumerate(rows) if "all" not in r["case_id"] or i % 40 == 0]
 
 
+def _check_digit_typo_row(raw: str) -> bool:
+    """Test-side reading of issue #13: an invalid row with a real past birth date (day - 60
+    for a samordningsnummer) and an issuable serial is wrong only in its check digit."""
+    shape = re.fullmatch(r"(\d\d)?(\d\d)(\d\d)(\d\d)[-+]?(\d{3})\d", raw)
+    if shape is None or shape.group(5) == "000":
+        return False
+    century, yy, mm, dd = shape.group(1), int(shape.group(2)), int(shape.group(3)), shape.group(4)
+    this_year = dt.date.today().year % 100
+    year = int(century) * 100 + yy if century else (1900 if yy > this_year else 2000) + yy
+    try:
+        born = dt.date(year, mm, int(dd) % 60 if int(dd) > 60 else int(dd))
+    except ValueError:
+        return False
+    return born <= dt.date.today()
+
+
 def test_personnummer_cases_valid_masked_invalid_not_reported(analyzer: PiiAnalyzer) -> None:
+    """Valid rows and (since issue #13) rows wrong only in their check digit are masked as
+    PERSONNUMMER; the other invalid rows (serial 000, no interim letter, spaced) are not."""
     rows = _pnr_rows()
     texts = [f"Mitt personnummer är {r['text']}, tack." for r in rows]
+    typos = 0
     for row, text, entities in zip(rows, texts, analyzer.analyze_many(texts), strict=True):
         start = text.index(row["text"])
         span = (start, start + len(row["text"]))
         types = {e.type for e in entities if e.start <= span[0] and e.end >= span[1]}
-        if row["valid"]:
+        typo = not row["valid"] and _check_digit_typo_row(row["text"])
+        typos += typo
+        if row["valid"] or typo:
             assert "PERSONNUMMER" in types, row["case_id"]
         else:
             assert all(e.type != "PERSONNUMMER" for e in entities), row["case_id"]
+    assert typos == 16  # 4 numbers (2 personnummer, 2 samordningsnummer) x 4 formats
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("pnr 811228-9875", "811228-9875"),  # 9874 is right
+        ("personnummer 8112289875", "8112289875"),
+        ("mitt pnr är 19811228-9873 tror jag", "19811228-9873"),
+        ("samordningsnummer 730288-9932", "730288-9932"),  # day 88 = 28th + 60
+        ("pnr 811245-9875", None),  # day 45 exists in no month
+        ("pnr 810230-1235", None),  # 30 February
+        ("pnr 811328-9875", None),  # month 13
+        ("pnr 150916-0006", None),  # serial 000 is never issued
+        ("pnr 20991228-9875", None),  # born in the future
+        ("kundnummer 1234567890", None),  # month 56
+    ],
+)
+def test_personnummer_with_wrong_check_digit(
+    analyzer: PiiAnalyzer, text: str, number: str | None
+) -> None:
+    assert found(analyzer, text) == ([(number, "PERSONNUMMER")] if number else []), text
+
+
+def test_wrong_check_digit_mobile_number_stays_phone(analyzer: PiiAnalyzer) -> None:
+    # 0701234567 reads as 2007-01-23 with a wrong check digit: PHONE names it.
+    assert found(analyzer, "ring 0701234567") == [("0701234567", "PHONE")]
 
 
 @pytest.mark.parametrize(
