@@ -186,6 +186,59 @@ def test_dates_times_and_numbers_are_not_masked(analyzer: PiiAnalyzer, text: str
     assert found(analyzer, text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Avenyn 72", "Avenyn 72"),
+        ("Esplanaden 48B", "Esplanaden 48B"),
+        ("Vägbeskrivning till Esplanaden 48B", "Esplanaden 48B"),
+        ("Kungsportsavenyn 3", "Kungsportsavenyn 3"),
+        ("jag bor på Avenyn 72, 411 36 Göteborg", "Avenyn 72, 411 36 Göteborg"),
+        ("kör till Stureplan 4", "Stureplan 4"),
+        ("bor på Kungsholms strand 12", "Kungsholms strand 12"),
+        ("adressen är Järntorget 7 C", "Järntorget 7 C"),
+        ("vägbeskrivning till esplanaden 48b", "esplanaden 48b"),  # ASR, after a cue
+        ("hämta mig på Hantverkargatan 5", "Hantverkargatan 5"),
+    ],
+)
+def test_street_addresses_without_suffix_word(
+    analyzer: PiiAnalyzer, text: str, address: str
+) -> None:
+    assert found(analyzer, text) == [(address, "ADDRESS")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "läs kapitel 3",
+        "Kapitel 3 handlar om Avenyn",
+        "vi ses i rum 12",
+        "Rum 12 är bokat",
+        "ta buss 55 till Avenyn",
+        "spela låt nummer 4",
+        "han kör en Volvo 240",
+        "kör till Volvo 240",
+        "köp en iPhone 15",
+        "navigera till Terminal 5",
+        "navigera till Gate 12",
+        "kör till jobbet 10 minuter",
+        "åk till Göteborg 3 timmar",
+        "åk till Malmö 2025",
+        "ta mig till Arlanda 5",
+        "vägbeskrivning till Ikea 14:30",
+        "flytta mötet till Fredag 3",
+        "kör till gatan 3",
+        "navigera till motorvägen 3",
+        "esplanaden 4 gånger",
+        "Avenyn 72 kr",
+        "Storgatan 3 km bort",
+        "vägbeskrivning till Avenyn",
+    ],
+)
+def test_numbers_after_words_are_no_address(analyzer: PiiAnalyzer, text: str) -> None:
+    assert found(analyzer, text) == [], text
+
+
 def test_hand_written_cases_without_persons(analyzer: PiiAnalyzer) -> None:
     for line in CASES.open(encoding="utf-8"):
         case = json.loads(line)
@@ -205,6 +258,10 @@ def test_triggers_are_necessary_conditions() -> None:
         "SE-41105",
         "ABC-123",
         "kontonr: 1234 567890",
+        "Avenyn 72",
+        "Esplanaden 48B",
+        "vägbeskrivning till esplanaden 48b",
+        "bor på Kungsholms strand 12",
     ]
     for recognizer in build_swedish_recognizers():
         gate = re.compile(recognizer.gate)
