@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname
+from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname, lower_surname_shape
 from pipelines.pii.persons_tokens import MAX_NAME_TOKENS, Candidate, Token, is_uncased
 from pipelines.pii.persons_words import (
     AFTER_BO,
@@ -276,7 +276,12 @@ class PersonRules:
                 and not (self.common_use(tokens, i))
             )
         if self.surname(folded, morphology=False) and not self.ambiguous(folded):
-            return strong
+            return strong or (uncased and not self.known_word(folded))
+        if uncased and not self.ambiguous(folded) and not self.known_word(folded):
+            # listed, harvested or surname-shaped: "sade södergren", "ferrell ska spela"
+            return any(
+                form in self.lex.corpus_names or lower_surname_shape(form) for form in _base(folded)
+            )
         return False
 
     def extend(
@@ -329,13 +334,32 @@ class PersonRules:
                 last += 1  # "erik berg", "anna lund"
             elif (
                 is_uncased(tokens)
-                and self.unknown(nxt.folded, lower=True)
+                and self.unknown(nxt.folded, lower=last == i and not self._listed_first(i, tokens))
                 and not self.ambiguous(nxt.folded)
             ):
-                last += 1  # an unknown word after a name in ASR text: "ring erik wärnelöv"
+                # an unknown word after a name in ASR text: "ring erik wärnelöv"; after a
+                # listed first name even one shaped like a definite noun: "ulla roseen"
+                last += 1
             else:
                 break
+        while (
+            first > 0
+            and last - first < MAX_NAME_TOKENS - 1
+            and is_uncased(tokens)
+            and tokens[first].joined_to_previous
+            and not tokens[first].sentence_start
+            and first - 1 not in stop
+            and self.surname(tokens[first].folded)
+            and self.unknown(tokens[first - 1].folded)
+            and not self.ambiguous(tokens[first - 1].folded)
+            and not tokens[first - 1].capital
+        ):
+            first -= 1  # an unlisted first name before a surname in ASR text: "aina wallin"
         return first, last
+
+    def _listed_first(self, i: int, tokens: Sequence[Token]) -> bool:
+        folded = tokens[i].folded
+        return self.first_name(folded) and not self.ambiguous(folded)
 
     def _capital_part(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
         token = tokens[j]
@@ -393,4 +417,6 @@ class PersonRules:
                     return True
             elif (uncased or self.cue_before(tokens, i)[0]) and self.unknown(folded, lower=True):
                 return True
+            elif uncased and i + 1 in covered and self.unknown(folded):
+                return True  # a first name the lists lack, before a found surname: "aina wallin"
         return False
