@@ -305,6 +305,13 @@ class PersonRules:
                 if self._capital_part(tokens, last + 1, stop) or ROMAN.match(nxt.text):
                     last += 1
                 elif (
+                    nxt.capital
+                    and last + 1 not in stop
+                    and tokens[last].capital
+                    and self._listed_first(last, tokens)
+                ):
+                    last += 1  # an everyday word as surname after a first name: "Jodie Foster"
+                elif (
                     nxt.folded in PARTICLES
                     and last + 2 < len(tokens)
                     and tokens[last + 2].joined_to_previous
