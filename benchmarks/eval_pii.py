@@ -10,7 +10,8 @@ Datasets (all from ../shared/corpora unless noted):
 * ``phone``: every example number of se_phone_metadata.json in 11 written forms
   (national, dashed, spaced, +46, 0046, "(0)", "(08)" ...).
 * ``persons``: the held-out part of sv_ner_persons_train.jsonl (split defined by
-  ``pipelines.pii.persons.heldout_rows``; fallback: last 20% by id order).
+  ``pipelines.pii.persons.heldout_rows``; fallback: last 20% by id order), as written and
+  lower-cased (ASR-like).
 * ``own``: hand-written Swedish assistant cases in tests/unit/pii/data/pii_cases_sv.jsonl,
   every PII span annotated, including negatives (dates, times, places, greetings).
 
@@ -188,9 +189,16 @@ def person_rows(path: Path) -> list[dict[str, Any]]:
     return list(heldout_rows(path))
 
 
-def person_examples(corpora: Path) -> list[Example]:
+def person_examples(corpora: Path, lower: bool = False) -> list[Example]:
+    """The held-out person sentences; ``lower``: the same in lower case (ASR-like text;
+    lower-casing keeps every offset)."""
     rows = person_rows(corpora / "sv_ner_persons_train.jsonl")
-    return [Example(r["text"], [(s, e, "PERSON") for s, e, _ in r["spans"]]) for r in rows]
+    return [
+        Example(
+            r["text"].lower() if lower else r["text"], [(s, e, "PERSON") for s, e, _ in r["spans"]]
+        )
+        for r in rows
+    ]
 
 
 def own_examples(path: Path) -> list[Example]:
@@ -313,11 +321,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         predictors,
         "PERSON",
     )
-    pnr_k, phone_k, person_k = (
-        pnr["kvarn"]["PERSONNUMMER"],
-        phone["kvarn"]["PHONE"],
-        persons["kvarn"],
+    lowered = report(
+        "person corpus, held-out part lower-cased (PERSON predictions only)",
+        person_examples(args.corpora, lower=True),
+        predictors,
+        "PERSON",
     )
+    pnr_k, phone_k = pnr["kvarn"]["PERSONNUMMER"], phone["kvarn"]["PHONE"]
     checks = {
         f"valid and check-digit-typo personnummer rows masked: {pnr_k.covered}/{pnr_k.gold}": (
             pnr_k.covered == pnr_k.gold
@@ -327,11 +337,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         f"phone examples masked: {phone_k.covered}/{phone_k.gold}": phone_k.covered == phone_k.gold,
     }
-    if "PERSON" in person_k:
-        recall = person_k["PERSON"].covered / max(1, person_k["PERSON"].gold)
-        precision = person_k["PERSON"].justified / max(1, person_k["PERSON"].predicted)
-        checks[f"held-out person span recall {recall:.3f} >= 0.93"] = recall >= 0.93
-        checks[f"held-out person mask precision {precision:.3f} >= 0.90"] = precision >= 0.90
+    # issue #13 targets: recall 0.95 (news) and 0.90 (lower-cased), both at precision 0.92
+    person_targets = (
+        ("held-out", persons["kvarn"], 0.95),
+        ("held-out lower-cased", lowered["kvarn"], 0.90),
+    )
+    for name, scores, target in person_targets if not args.no_persons else ():
+        person = scores.get("PERSON", Score())
+        recall = person.covered / max(1, person.gold)
+        precision = person.justified / max(1, person.predicted)
+        checks[f"{name} person span recall {recall:.3f} >= {target:.2f}"] = recall >= target
+        checks[f"{name} person mask precision {precision:.3f} >= 0.92"] = precision >= 0.92
     print("\n## acceptance")
     for label, passed in checks.items():
         print(f"{'PASS' if passed else 'FAIL'}  {label}")
