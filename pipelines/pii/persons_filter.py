@@ -134,6 +134,10 @@ class PrecisionFilter:
             return False  # only acronyms and codes ("IBAN DE89…")
         if len(words) == 1:
             return self._single_model_word(tokens, cand.first)
+        if PLACE_SHAPE.match(words[-1].folded) and not any(
+            self.rules.name_evidence(token.folded) for token in words
+        ):
+            return False  # "Saltsjö Duvnäs": a place name's ending, no name in it
         return not all(self.rules.known_word(token.folded) for token in words)
 
     def _single_model_word(self, tokens: Sequence[Token], i: int) -> bool:
@@ -146,7 +150,8 @@ class PrecisionFilter:
         evidence = rules.name_evidence(folded)
         if token.sentence_start and not evidence and not rules.unknown(folded, lower=True):
             return False  # "Industriproduktionen": a definite noun opening a sentence
-        if token.capital and not evidence:
+        if (token.capital or is_uncased(tokens)) and not evidence:
+            # in uncased text a lower-case word is judged as its capitalised form would be
             if PLACE_SHAPE.match(folded):
                 return False  # "Storvreta", "Duvnäs": Swedish place-name endings
             before = tokens[i - 1].folded if i > 0 else ""

@@ -20,6 +20,7 @@ from pipelines.pii.persons_words import (
     NAME_CONTEXT,
     NOUN_ENDINGS,
     PARTICLES,
+    PLACE_SHAPE,
     ROMAN,
     SURNAME_PARTICLES,
     TITLE_ENDINGS,
@@ -279,7 +280,7 @@ class PersonRules:
             return strong or (uncased and not self.known_word(folded))
         if uncased and not self.ambiguous(folded) and not self.known_word(folded):
             # listed, harvested or surname-shaped: "sade södergren", "ferrell ska spela"
-            return any(
+            return not PLACE_SHAPE.match(folded) and any(
                 form in self.lex.corpus_names or lower_surname_shape(form) for form in _base(folded)
             )
         return False
