@@ -58,16 +58,23 @@ class PersonRules:
     # -- word classes -------------------------------------------------------------------------
 
     def first_name(self, folded: str) -> bool:
-        return any(self.lex.is_first_name(form) for form in _base(folded))
+        return any(self.lex.is_first_name(form) for form in self._forms(folded))
 
     def surname(self, folded: str, morphology: bool = True) -> bool:
         lex = self.lex
-        for form in _base(folded):
+        for form in self._forms(folded):
             if form in lex.surnames or form in lex.corpus_names:
                 return True
             if morphology and form not in lex.vocabulary and lex.is_surname(form):
                 return True
         return False
+
+    def _forms(self, folded: str) -> tuple[str, ...]:
+        """The word, and its genitive reading unless the word itself is an ordinary word
+        ("klass" is a class, not Klas's; "minnas" is to remember)."""
+        if folded in self.lex.vocabulary:
+            return (folded,)
+        return _base(folded)
 
     def ambiguous(self, folded: str) -> bool:
         return any(form in self.lex.ambiguous for form in _base(folded))
@@ -281,7 +288,8 @@ class PersonRules:
         if uncased and not self.ambiguous(folded) and not self.known_word(folded):
             # listed, harvested or surname-shaped: "sade södergren", "ferrell ska spela"
             return not PLACE_SHAPE.match(folded) and any(
-                form in self.lex.corpus_names or lower_surname_shape(form) for form in _base(folded)
+                form in self.lex.corpus_names or lower_surname_shape(form)
+                for form in self._forms(folded)
             )
         return False
 
