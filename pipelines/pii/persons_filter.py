@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from pipelines.pii.persons_lexicon import normalise_phrase
 from pipelines.pii.persons_rules import PersonRules
 from pipelines.pii.persons_tokens import Candidate, Token, is_uncased
-from pipelines.pii.persons_words import LOCATIVE, ORG_HEADS, PLACE_SHAPE, non_name_compound
+from pipelines.pii.persons_words import (
+    LOCATIVE,
+    NAME_CONTEXT,
+    ORG_HEADS,
+    PLACE_SHAPE,
+    TITLE_ENDINGS,
+    non_name_compound,
+)
 
 
 class PrecisionFilter:
@@ -132,6 +139,8 @@ class PrecisionFilter:
         # model-only spans need some support beyond the model's guess
         if not any(token.capital or token.text.islower() for token in words):
             return False  # only acronyms and codes ("IBAN DE89…")
+        if not any(token.capital for token in words) and not self._lower_support(tokens, cand):
+            return False  # lower-case guess without a listed name or a cue: "wire", "queen"
         if len(words) == 1:
             return self._single_model_word(tokens, cand.first)
         if PLACE_SHAPE.match(words[-1].folded) and not any(
@@ -139,6 +148,23 @@ class PrecisionFilter:
         ):
             return False  # "Saltsjö Duvnäs": a place name's ending, no name in it
         return not all(self.rules.known_word(token.folded) for token in words)
+
+    def _lower_support(self, tokens: Sequence[Token], cand: Candidate) -> bool:
+        """Evidence for a lower-case model span beyond the model: a word with name evidence
+        (lists, harvested names, surname morphology) or a cue, reporting verb or title
+        right before it ("ring zlatan", "sade merkel", "skulptören auguste rodin")."""
+        rules = self.rules
+        words = tokens[cand.first : cand.last + 1]
+        if any(rules.name_evidence(token.folded) for token in words):
+            return True
+        if cand.first == 0 or tokens[cand.first].sentence_start:
+            return False
+        previous = tokens[cand.first - 1].folded
+        return (
+            rules.cue_before(tokens, cand.first)[1]
+            or previous in NAME_CONTEXT
+            or (len(previous) > 6 and previous.endswith(TITLE_ENDINGS))
+        )
 
     def _single_model_word(self, tokens: Sequence[Token], i: int) -> bool:
         """Whether a one-word model span is plausible as a name."""
