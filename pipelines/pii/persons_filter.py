@@ -18,6 +18,7 @@ from pipelines.pii.persons_words import (
     NAME_CONTEXT,
     ORG_HEADS,
     PLACE_SHAPE,
+    SPOKE_TO,
     TITLE_ENDINGS,
     non_name_compound,
 )
@@ -141,6 +142,8 @@ class PrecisionFilter:
             return False  # only acronyms and codes ("IBAN DE89…")
         if not any(token.capital for token in words) and not self._lower_support(tokens, cand):
             return False  # lower-case guess without a listed name or a cue: "wire", "queen"
+        if self._spoken_to(tokens, cand.first):
+            return False  # "säger han till Norrbottens-Kuriren": a newspaper
         if len(words) == 1:
             return self._single_model_word(tokens, cand.first)
         if PLACE_SHAPE.match(words[-1].folded) and not any(
@@ -148,6 +151,13 @@ class PrecisionFilter:
         ):
             return False  # "Saltsjö Duvnäs": a place name's ending, no name in it
         return not all(self.rules.known_word(token.folded) for token in words)
+
+    @staticmethod
+    def _spoken_to(tokens: Sequence[Token], i: int) -> bool:
+        """Right after "till"/"för" that follows a reporting verb and a pronoun or name."""
+        if i < 3 or tokens[i - 1].folded not in ("till", "för"):
+            return False
+        return any(tokens[j].folded in SPOKE_TO for j in range(max(0, i - 7), i - 1))
 
     def _lower_support(self, tokens: Sequence[Token], cand: Candidate) -> bool:
         """Evidence for a lower-case model span beyond the model: a word with name evidence
