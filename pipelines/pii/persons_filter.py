@@ -16,6 +16,7 @@ from pipelines.pii.persons_tokens import Candidate, Token, is_uncased
 from pipelines.pii.persons_words import (
     LOCATIVE,
     NAME_CONTEXT,
+    NOUN_ENDINGS,
     ORG_HEADS,
     PLACE_SHAPE,
     SPOKE_TO,
@@ -103,6 +104,8 @@ class PrecisionFilter:
         if tokens[joined].sentence_start:
             return False
         neighbour = tokens[j]
+        if neighbour.sentence_start and j < joined and neighbour.folded.endswith(NOUN_ENDINGS):
+            return False  # a title opening the sentence: "Hovrättsrådet Fredrik Wärsell"
         head = neighbour.folded in self.lex.non_name_tokens or non_name_compound(neighbour.folded)
         return head and neighbour.capital and neighbour.folded not in self.lex.greeting_words
 
