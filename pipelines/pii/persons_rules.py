@@ -76,6 +76,16 @@ class PersonRules:
             return (folded,)
         return _base(folded)
 
+    def _lower_surname(self, folded: str) -> bool:
+        """Surname morphology in lower case, except a "son" of an ordinary word
+        ("lantbrukarson", "prästson": someone's son, not a -son surname)."""
+        if not lower_surname_shape(folded):
+            return False
+        if folded.endswith("son") and not folded.endswith("sson"):
+            stem = folded[:-3]
+            return stem not in self.lex.vocabulary and stem + "e" not in self.lex.vocabulary
+        return True
+
     def ambiguous(self, folded: str) -> bool:
         return any(form in self.lex.ambiguous for form in _base(folded))
 
@@ -161,6 +171,8 @@ class PersonRules:
             return False, False
         previous = tokens[i - 1].folded
         if previous in self.lex.relationship_words:
+            if previous.endswith("s") and previous[:-1] in self.lex.relationship_words:
+                return False, False  # a possessive: "mammas omtanke", "pappas bil"
             return True, True  # "farmor inga", "morbror per"
         return previous in self.lex.cue_words, previous in self.lex.strong_cue_words
 
@@ -288,7 +300,7 @@ class PersonRules:
         if uncased and not self.ambiguous(folded) and not self.known_word(folded):
             # listed, harvested or surname-shaped: "sade södergren", "ferrell ska spela"
             return not PLACE_SHAPE.match(folded) and any(
-                form in self.lex.corpus_names or lower_surname_shape(form)
+                form in self.lex.corpus_names or self._lower_surname(form)
                 for form in self._forms(folded)
             )
         return False
@@ -367,6 +379,7 @@ class PersonRules:
             and first - 1 not in stop
             and self.surname(tokens[first].folded)
             and self.unknown(tokens[first - 1].folded)
+            and not tokens[first - 1].folded.endswith(("ande", "ende", "ade", "et", "en"))
             and not self.ambiguous(tokens[first - 1].folded)
             and not tokens[first - 1].capital
         ):

@@ -113,7 +113,7 @@ TITLE_ENDINGS = (
 
 # Definite/plural noun and verb endings: an unknown lower-case word ending like this is a noun
 # or a verb ("observatoriet", "mottagningen", "avskedas"), not a name.
-NOUN_ENDINGS = ("et", "en", "na", "as", "ade", "ande", "ende")
+NOUN_ENDINGS = ("et", "en", "na", "as", "ade", "ande", "ende", "ens", "ets", "ares")
 
 
 NON_NAME_COMPOUND = re.compile(
