@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from pipelines.pii.persons_lexicon import normalise_phrase
 from pipelines.pii.persons_rules import PersonRules
-from pipelines.pii.persons_tokens import Candidate, Token, is_uncased
+from pipelines.pii.persons_tokens import SHORT_TEXT_TOKENS, Candidate, Token, is_uncased
 from pipelines.pii.persons_words import (
     LOCATIVE,
     NAME_CONTEXT,
@@ -168,6 +168,8 @@ class PrecisionFilter:
         right before it ("ring zlatan", "sade merkel", "skulptören auguste rodin")."""
         rules = self.rules
         words = tokens[cand.first : cand.last + 1]
+        if len(tokens) <= SHORT_TEXT_TOKENS:
+            return True  # a short request ("spela robyn"): the model learnt those well
         if any(rules.name_evidence(token.folded) for token in words):
             return True
         if cand.first == 0 or tokens[cand.first].sentence_start:
@@ -189,8 +191,9 @@ class PrecisionFilter:
         evidence = rules.name_evidence(folded)
         if token.sentence_start and not evidence and not rules.unknown(folded, lower=True):
             return False  # "Industriproduktionen": a definite noun opening a sentence
-        if (token.capital or is_uncased(tokens)) and not evidence:
-            # in uncased text a lower-case word is judged as its capitalised form would be
+        prose = is_uncased(tokens) and len(tokens) > SHORT_TEXT_TOKENS
+        if (token.capital or prose) and not evidence:
+            # in uncased prose a lower-case word is judged as its capitalised form would be
             if PLACE_SHAPE.match(folded):
                 return False  # "Storvreta", "Duvnäs": Swedish place-name endings
             before = tokens[i - 1].folded if i > 0 else ""

@@ -364,6 +364,7 @@ class PersonRules:
                 is_uncased(tokens)
                 and self.unknown(nxt.folded, lower=last == i and not self._listed_first(i, tokens))
                 and not self.ambiguous(nxt.folded)
+                and not nxt.folded.endswith(STREET_SUFFIXES)
             ):
                 # an unknown word after a name in ASR text: "ring erik wärnelöv"; after a
                 # listed first name even one shaped like a definite noun: "ulla roseen"
@@ -378,13 +379,22 @@ class PersonRules:
             and not tokens[first].sentence_start
             and first - 1 not in stop
             and self.surname(tokens[first].folded)
-            and self.unknown(tokens[first - 1].folded)
-            and not tokens[first - 1].folded.endswith(("ande", "ende", "ade", "et", "en"))
-            and not self.ambiguous(tokens[first - 1].folded)
             and not tokens[first - 1].capital
+            and self._first_name_before(tokens[first - 1].folded)
         ):
-            first -= 1  # an unlisted first name before a surname in ASR text: "aina wallin"
+            # an unlisted first name, or a listed one that is also a word, before a surname
+            # in ASR text: "aina wallin", "till björn fransson", "saga henriksson"
+            first -= 1
         return first, last
+
+    def _first_name_before(self, folded: str) -> bool:
+        if self.first_name(folded):
+            return folded not in ("hans", "sin", "min", "din")  # "hans fru": a pronoun
+        return (
+            self.unknown(folded)
+            and not folded.endswith(("ande", "ende", "ade", "et", "en"))
+            and not self.ambiguous(folded)
+        )
 
     def _listed_first(self, i: int, tokens: Sequence[Token]) -> bool:
         folded = tokens[i].folded
