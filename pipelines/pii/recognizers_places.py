@@ -154,8 +154,9 @@ class StreetAddressRecognizer(ValidatedPatternRecognizer):
             for suffix in (*STREET_SUFFIXES, *(w.capitalize() for w in PROPER_WHEN_CAPITALISED))
         )
         + r")|\d{3}\s?\d{2}\s[A-ZÅÄÖ]|"
-        + _ADDRESS_CUE
-        + r"[^\W\d_]\D{0,80}?\s[1-9]"
+        # the last word of every address cue, then a word and a digit: a cheap superset of
+        # the cued pattern (the full cue alternation costs ~6 µs a text)
+        + r"(?i:till|bor|adress|hämta|bostad)\S*:?\s[^\W\d_]\D{0,80}?\s[1-9]"
     )
 
     def __init__(self) -> None:

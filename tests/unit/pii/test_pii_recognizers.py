@@ -262,6 +262,10 @@ def test_triggers_are_necessary_conditions() -> None:
         "Esplanaden 48B",
         "vägbeskrivning till esplanaden 48b",
         "bor på Kungsholms strand 12",
+        "Besöksadress: Stureplan 4",
+        "bostaden: Kungsholms strand 12",
+        "HÄMTA MIG VID Stureplan 4",
+        "adressen är Karl Johans gata 3",
     ]
     for recognizer in build_swedish_recognizers():
         gate = re.compile(recognizer.gate)
