@@ -3,11 +3,15 @@
 Datasets (all from ../shared/corpora unless noted):
 
 * ``personnummer``: every row of personnummer_cases.jsonl embedded in a sentence;
-  valid rows are gold PERSONNUMMER spans, invalid rows must not be reported as one.
+  valid rows, and invalid rows that are wrong only in their check digit (real birth date,
+  issuable serial: an ASR or typing error of a real number), are gold PERSONNUMMER spans;
+  the other invalid rows (impossible date, serial 000, another shape) must not be
+  reported as one.
 * ``phone``: every example number of se_phone_metadata.json in 11 written forms
   (national, dashed, spaced, +46, 0046, "(0)", "(08)" ...).
 * ``persons``: the held-out part of sv_ner_persons_train.jsonl (split defined by
-  ``pipelines.pii.persons.heldout_rows``; fallback: last 20% by id order).
+  ``pipelines.pii.persons.heldout_rows``; fallback: last 20% by id order), as written and
+  lower-cased (ASR-like).
 * ``own``: hand-written Swedish assistant cases in tests/unit/pii/data/pii_cases_sv.jsonl,
   every PII span annotated, including negatives (dates, times, places, greetings).
 
@@ -22,6 +26,7 @@ the gold type; *mask precision* = share of predicted spans that overlap a gold s
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import re
 import sys
@@ -100,11 +105,40 @@ def personnummer_examples(corpora: Path) -> list[Example]:
             text, span = _embed(
                 PNR_SENTENCES[index % len(PNR_SENTENCES)], row["text"], "PERSONNUMMER"
             )
-            if row["valid"]:
+            if row["valid"] or wrong_check_digit_only(row["text"]):
                 examples.append(Example(text, [span]))
             else:
                 examples.append(Example(text, [], [span]))
     return examples
+
+
+_PNR_ROW = re.compile(r"(\d\d)?(\d\d)(\d\d)(\d\d)([-+]?)(\d{3})(\d)")
+
+
+def wrong_check_digit_only(raw: str) -> bool:
+    """An invalid row whose birth date is real (day - 60 for a samordningsnummer) and whose
+    serial can be issued: only the check digit is wrong, as after an ASR or typing error.
+    Such a number still identifies a person and must be masked. Rows with impossible dates,
+    serial 000 or another shape stay negatives. Written here independently of the masker.
+    """
+    shape = _PNR_ROW.fullmatch(raw)
+    if shape is None:
+        return False
+    century, yy, mm, dd, sep, serial, _check = shape.groups()
+    if serial == "000":
+        return False
+    day = int(dd) - 60 if int(dd) > 60 else int(dd)
+    today = dt.date.today()
+    if century:
+        year = int(century + yy)
+    else:  # the latest year that fits; "+" means the person has turned 100
+        limit = today.year - (100 if sep == "+" else 0)
+        year = limit - (limit - int(yy)) % 100
+    try:
+        born = dt.date(year, int(mm), day)
+    except ValueError:
+        return False
+    return born <= today
 
 
 def phone_forms(nsn: str, groups: Sequence[str]) -> list[str]:
@@ -155,9 +189,16 @@ def person_rows(path: Path) -> list[dict[str, Any]]:
     return list(heldout_rows(path))
 
 
-def person_examples(corpora: Path) -> list[Example]:
+def person_examples(corpora: Path, lower: bool = False) -> list[Example]:
+    """The held-out person sentences; ``lower``: the same in lower case (ASR-like text;
+    lower-casing keeps every offset)."""
     rows = person_rows(corpora / "sv_ner_persons_train.jsonl")
-    return [Example(r["text"], [(s, e, "PERSON") for s, e, _ in r["spans"]]) for r in rows]
+    return [
+        Example(
+            r["text"].lower() if lower else r["text"], [(s, e, "PERSON") for s, e, _ in r["spans"]]
+        )
+        for r in rows
+    ]
 
 
 def own_examples(path: Path) -> list[Example]:
@@ -269,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "se_phone_metadata examples, every format", phone_examples(args.corpora), predictors, None
     )
     pnr = report(
-        "personnummer_cases (valid = gold, invalid = forbidden)",
+        "personnummer_cases (valid or check-digit typo = gold, other invalid = forbidden)",
         personnummer_examples(args.corpora),
         predictors,
         None,
@@ -280,22 +321,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         predictors,
         "PERSON",
     )
-    pnr_k, phone_k, person_k = (
-        pnr["kvarn"]["PERSONNUMMER"],
-        phone["kvarn"]["PHONE"],
-        persons["kvarn"],
+    lowered = report(
+        "person corpus, held-out part lower-cased (PERSON predictions only)",
+        person_examples(args.corpora, lower=True),
+        predictors,
+        "PERSON",
     )
+    pnr_k, phone_k = pnr["kvarn"]["PERSONNUMMER"], phone["kvarn"]["PHONE"]
     checks = {
-        f"valid personnummer rows masked: {pnr_k.covered}/{pnr_k.gold}": pnr_k.covered
-        == pnr_k.gold,
-        f"invalid rows reported as PERSONNUMMER: {pnr_k.forbidden_hits}": pnr_k.forbidden_hits == 0,
+        f"valid and check-digit-typo personnummer rows masked: {pnr_k.covered}/{pnr_k.gold}": (
+            pnr_k.covered == pnr_k.gold
+        ),
+        f"other invalid rows reported as PERSONNUMMER: {pnr_k.forbidden_hits}": (
+            pnr_k.forbidden_hits == 0
+        ),
         f"phone examples masked: {phone_k.covered}/{phone_k.gold}": phone_k.covered == phone_k.gold,
     }
-    if "PERSON" in person_k:
-        recall = person_k["PERSON"].covered / max(1, person_k["PERSON"].gold)
-        precision = person_k["PERSON"].justified / max(1, person_k["PERSON"].predicted)
-        checks[f"held-out person span recall {recall:.3f} >= 0.93"] = recall >= 0.93
-        checks[f"held-out person mask precision {precision:.3f} >= 0.90"] = precision >= 0.90
+    # issue #13 targets: recall 0.95 (news) and 0.90 (lower-cased), both at precision 0.92
+    person_targets = (
+        ("held-out", persons["kvarn"], 0.95),
+        ("held-out lower-cased", lowered["kvarn"], 0.90),
+    )
+    for name, scores, target in person_targets if not args.no_persons else ():
+        person = scores.get("PERSON", Score())
+        recall = person.covered / max(1, person.gold)
+        precision = person.justified / max(1, person.predicted)
+        checks[f"{name} person span recall {recall:.3f} >= {target:.2f}"] = recall >= target
+        checks[f"{name} person mask precision {precision:.3f} >= 0.92"] = precision >= 0.92
     print("\n## acceptance")
     for label, passed in checks.items():
         print(f"{'PASS' if passed else 'FAIL'}  {label}")

@@ -500,6 +500,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="all",
         help="all: also learn the corpus LOC/ORG/MISC labels (only PER is used at run time)",
     )
+    parser.add_argument(
+        "--dev-fold",
+        default="",
+        help="another dev part of the training split (e.g. 2), for cross-checking a choice",
+    )
     parser.add_argument("--work-dir", type=Path, default=None, help="keep DocBins/checkpoints here")
     parser.add_argument("--evaluate-only", action="store_true")
     args = parser.parse_args(argv)
@@ -509,8 +514,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     rows = training_rows(args.corpus)
-    train_rows = [row for row in rows if not is_dev(str(row["id"]))]
-    dev_rows = [row for row in rows if is_dev(str(row["id"]))]
+    train_rows = [row for row in rows if not is_dev(str(row["id"]), args.dev_fold)]
+    dev_rows = [row for row in rows if is_dev(str(row["id"]), args.dev_fold)]
     # harvest from the train part only, so the dev part stays an honest proxy for held-out
     write_harvest(harvest(train_rows), args.corpus)
     rng = random.Random(args.seed)

@@ -5,12 +5,15 @@ rather than to spare, so a bug in a recognizer does not hide its own leaks. Resi
 personnummer, phone numbers, e-mail addresses, IBANs and card numbers are *blocking*;
 name-like residues are only reported (names cannot be told from places with certainty).
 Surrogates pass because they are built to fail checksums or to sit in reserved ranges
-(PTS fiction numbers, example.com, documentation IPs). Findings carry positions and
+(PTS fiction numbers, example.com, documentation IPs); surrogate personnummer also carry an
+impossible birth day, because a real date with a wrong check digit is flagged (a typo of a
+real number). Findings carry positions and
 types, never the value itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -116,15 +119,32 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+def _real_day(yy: int, month: int, day: int) -> bool:
+    """A calendar date in 19yy or 20yy (generous: a leap day counts if either is leap)."""
+    for year in (1900 + yy, 2000 + yy):
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            continue
+        return True
+    return False
+
+
 def _pnr_like(six: str, four: str) -> bool:
-    """Checksum plus month/day ranges, generous on dates (strict = flag more)."""
+    """Checksum plus month/day ranges, generous on dates (strict = flag more); or a real
+    birth date whose check digit alone is wrong (a mistyped or misheard personnummer still
+    identifies its holder; the masker masks those too)."""
     month, day = int(six[2:4]), int(six[4:6])
     if month > 12 or not (day <= 31 or 60 <= day <= 91):
         return False
     if four[:3] == "000":  # serial 000 is never issued
         return False
     serial = ("1" + four[1:]) if four[0].isalpha() else four
-    return _luhn(six + serial)
+    if _luhn(six + serial):
+        return True
+    if four[0].isalpha() or FICTION_PHONES.fullmatch(six + four):
+        return False  # PTS's fiction numbers, run together, read as a samordningsnummer
+    return month >= 1 and _real_day(int(six[:2]), month, day - 60 if day > 60 else day)
 
 
 _PNR_SHAPE = re.compile(r"(?:\d\d)?\d{6}[-+]\d{4}")

@@ -26,9 +26,11 @@ def is_heldout(row_id: str) -> bool:
     return _bucket(row_id) < HELDOUT_PERCENT
 
 
-def is_dev(row_id: str) -> bool:
-    """True for the ~10% of training ids that spaCy uses as its dev set."""
-    return _bucket(row_id, salt="dev:") < DEV_PERCENT
+def is_dev(row_id: str, fold: str = "") -> bool:
+    """True for the ~10% of training ids that spaCy uses as its dev set. ``fold`` picks
+    another 10% (for checking a training choice on more sentences than one dev set has;
+    the held-out part is never touched)."""
+    return _bucket(row_id, salt=f"dev{fold}:") < DEV_PERCENT
 
 
 def read_rows(path: str | Path) -> list[dict[str, Any]]:

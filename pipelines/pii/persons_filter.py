@@ -12,8 +12,17 @@ from collections.abc import Sequence
 
 from pipelines.pii.persons_lexicon import normalise_phrase
 from pipelines.pii.persons_rules import PersonRules
-from pipelines.pii.persons_tokens import Candidate, Token, is_uncased
-from pipelines.pii.persons_words import LOCATIVE, ORG_HEADS, PLACE_SHAPE, non_name_compound
+from pipelines.pii.persons_tokens import SHORT_TEXT_TOKENS, Candidate, Token, is_uncased
+from pipelines.pii.persons_words import (
+    LOCATIVE,
+    NAME_CONTEXT,
+    NOUN_ENDINGS,
+    ORG_HEADS,
+    PLACE_SHAPE,
+    SPOKE_TO,
+    TITLE_ENDINGS,
+    non_name_compound,
+)
 
 
 class PrecisionFilter:
@@ -95,6 +104,8 @@ class PrecisionFilter:
         if tokens[joined].sentence_start:
             return False
         neighbour = tokens[j]
+        if neighbour.sentence_start and j < joined and neighbour.folded.endswith(NOUN_ENDINGS):
+            return False  # a title opening the sentence: "Hovrättsrådet Fredrik Wärsell"
         head = neighbour.folded in self.lex.non_name_tokens or non_name_compound(neighbour.folded)
         return head and neighbour.capital and neighbour.folded not in self.lex.greeting_words
 
@@ -132,9 +143,43 @@ class PrecisionFilter:
         # model-only spans need some support beyond the model's guess
         if not any(token.capital or token.text.islower() for token in words):
             return False  # only acronyms and codes ("IBAN DE89…")
+        if not any(token.capital for token in words) and not self._lower_support(tokens, cand):
+            return False  # lower-case guess without a listed name or a cue: "wire", "queen"
+        if self._spoken_to(tokens, cand.first):
+            return False  # "säger han till Norrbottens-Kuriren": a newspaper
         if len(words) == 1:
             return self._single_model_word(tokens, cand.first)
+        if PLACE_SHAPE.match(words[-1].folded) and not any(
+            self.rules.name_evidence(token.folded) for token in words
+        ):
+            return False  # "Saltsjö Duvnäs": a place name's ending, no name in it
         return not all(self.rules.known_word(token.folded) for token in words)
+
+    @staticmethod
+    def _spoken_to(tokens: Sequence[Token], i: int) -> bool:
+        """Right after "till"/"för" that follows a reporting verb and a pronoun or name."""
+        if i < 3 or tokens[i - 1].folded not in ("till", "för"):
+            return False
+        return any(tokens[j].folded in SPOKE_TO for j in range(max(0, i - 7), i - 1))
+
+    def _lower_support(self, tokens: Sequence[Token], cand: Candidate) -> bool:
+        """Evidence for a lower-case model span beyond the model: a word with name evidence
+        (lists, harvested names, surname morphology) or a cue, reporting verb or title
+        right before it ("ring zlatan", "sade merkel", "skulptören auguste rodin")."""
+        rules = self.rules
+        words = tokens[cand.first : cand.last + 1]
+        if len(tokens) <= SHORT_TEXT_TOKENS:
+            return True  # a short request ("spela robyn"): the model learnt those well
+        if any(rules.name_evidence(token.folded) for token in words):
+            return True
+        if cand.first == 0 or tokens[cand.first].sentence_start:
+            return False
+        previous = tokens[cand.first - 1].folded
+        return (
+            rules.cue_before(tokens, cand.first)[1]
+            or previous in NAME_CONTEXT
+            or (len(previous) > 6 and previous.endswith(TITLE_ENDINGS))
+        )
 
     def _single_model_word(self, tokens: Sequence[Token], i: int) -> bool:
         """Whether a one-word model span is plausible as a name."""
@@ -146,7 +191,9 @@ class PrecisionFilter:
         evidence = rules.name_evidence(folded)
         if token.sentence_start and not evidence and not rules.unknown(folded, lower=True):
             return False  # "Industriproduktionen": a definite noun opening a sentence
-        if token.capital and not evidence:
+        prose = is_uncased(tokens) and len(tokens) > SHORT_TEXT_TOKENS
+        if (token.capital or prose) and not evidence:
+            # in uncased prose a lower-case word is judged as its capitalised form would be
             if PLACE_SHAPE.match(folded):
                 return False  # "Storvreta", "Duvnäs": Swedish place-name endings
             before = tokens[i - 1].folded if i > 0 else ""

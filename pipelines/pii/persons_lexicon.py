@@ -34,6 +34,17 @@ def looks_like_surname(folded: str) -> bool:
     return not (folded.endswith(_SHORT_SUFFIXES) and len(folded) < 7)
 
 
+# Endings that ordinary lower-case words share ("aktuell", "nyhetsblad", "kalander"):
+# without a capital letter they are no evidence of a surname.
+_WEAK_LOWER_SUFFIXES = ("ell", "én", "lin", "ander", "blad")
+
+
+def lower_surname_shape(folded: str) -> bool:
+    """Surname morphology that holds up in lower-case text ("södergren", "hansdotter",
+    "lindqvist"), i.e. without the endings ordinary words share."""
+    return looks_like_surname(folded) and not folded.endswith(_WEAK_LOWER_SUFFIXES)
+
+
 def _read_list(name: str) -> list[str]:
     path = NAMES_DIR / name
     if not path.exists():

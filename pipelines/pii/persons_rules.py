@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname
+from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname, lower_surname_shape
 from pipelines.pii.persons_tokens import MAX_NAME_TOKENS, Candidate, Token, is_uncased
 from pipelines.pii.persons_words import (
     AFTER_BO,
@@ -20,6 +20,7 @@ from pipelines.pii.persons_words import (
     NAME_CONTEXT,
     NOUN_ENDINGS,
     PARTICLES,
+    PLACE_SHAPE,
     ROMAN,
     SURNAME_PARTICLES,
     TITLE_ENDINGS,
@@ -57,16 +58,33 @@ class PersonRules:
     # -- word classes -------------------------------------------------------------------------
 
     def first_name(self, folded: str) -> bool:
-        return any(self.lex.is_first_name(form) for form in _base(folded))
+        return any(self.lex.is_first_name(form) for form in self._forms(folded))
 
     def surname(self, folded: str, morphology: bool = True) -> bool:
         lex = self.lex
-        for form in _base(folded):
+        for form in self._forms(folded):
             if form in lex.surnames or form in lex.corpus_names:
                 return True
             if morphology and form not in lex.vocabulary and lex.is_surname(form):
                 return True
         return False
+
+    def _forms(self, folded: str) -> tuple[str, ...]:
+        """The word, and its genitive reading unless the word itself is an ordinary word
+        ("klass" is a class, not Klas's; "minnas" is to remember)."""
+        if folded in self.lex.vocabulary:
+            return (folded,)
+        return _base(folded)
+
+    def _lower_surname(self, folded: str) -> bool:
+        """Surname morphology in lower case, except a "son" of an ordinary word
+        ("lantbrukarson", "prästson": someone's son, not a -son surname)."""
+        if not lower_surname_shape(folded):
+            return False
+        if folded.endswith("son") and not folded.endswith("sson"):
+            stem = folded[:-3]
+            return stem not in self.lex.vocabulary and stem + "e" not in self.lex.vocabulary
+        return True
 
     def ambiguous(self, folded: str) -> bool:
         return any(form in self.lex.ambiguous for form in _base(folded))
@@ -153,6 +171,8 @@ class PersonRules:
             return False, False
         previous = tokens[i - 1].folded
         if previous in self.lex.relationship_words:
+            if previous.endswith("s") and previous[:-1] in self.lex.relationship_words:
+                return False, False  # a possessive: "mammas omtanke", "pappas bil"
             return True, True  # "farmor inga", "morbror per"
         return previous in self.lex.cue_words, previous in self.lex.strong_cue_words
 
@@ -276,7 +296,13 @@ class PersonRules:
                 and not (self.common_use(tokens, i))
             )
         if self.surname(folded, morphology=False) and not self.ambiguous(folded):
-            return strong
+            return strong or (uncased and not self.known_word(folded))
+        if uncased and not self.ambiguous(folded) and not self.known_word(folded):
+            # listed, harvested or surname-shaped: "sade södergren", "ferrell ska spela"
+            return not PLACE_SHAPE.match(folded) and any(
+                form in self.lex.corpus_names or self._lower_surname(form)
+                for form in self._forms(folded)
+            )
         return False
 
     def extend(
@@ -299,6 +325,13 @@ class PersonRules:
                     break
                 if self._capital_part(tokens, last + 1, stop) or ROMAN.match(nxt.text):
                     last += 1
+                elif (
+                    nxt.capital
+                    and last + 1 not in stop
+                    and tokens[last].capital
+                    and self._listed_first(last, tokens)
+                ):
+                    last += 1  # an everyday word as surname after a first name: "Jodie Foster"
                 elif (
                     nxt.folded in PARTICLES
                     and last + 2 < len(tokens)
@@ -329,13 +362,43 @@ class PersonRules:
                 last += 1  # "erik berg", "anna lund"
             elif (
                 is_uncased(tokens)
-                and self.unknown(nxt.folded, lower=True)
+                and self.unknown(nxt.folded, lower=last == i and not self._listed_first(i, tokens))
                 and not self.ambiguous(nxt.folded)
+                and not nxt.folded.endswith(STREET_SUFFIXES)
             ):
-                last += 1  # an unknown word after a name in ASR text: "ring erik wärnelöv"
+                # an unknown word after a name in ASR text: "ring erik wärnelöv"; after a
+                # listed first name even one shaped like a definite noun: "ulla roseen"
+                last += 1
             else:
                 break
+        while (
+            first > 0
+            and last - first < MAX_NAME_TOKENS - 1
+            and is_uncased(tokens)
+            and tokens[first].joined_to_previous
+            and not tokens[first].sentence_start
+            and first - 1 not in stop
+            and self.surname(tokens[first].folded)
+            and not tokens[first - 1].capital
+            and self._first_name_before(tokens[first - 1].folded)
+        ):
+            # an unlisted first name, or a listed one that is also a word, before a surname
+            # in ASR text: "aina wallin", "till björn fransson", "saga henriksson"
+            first -= 1
         return first, last
+
+    def _first_name_before(self, folded: str) -> bool:
+        if self.first_name(folded):
+            return folded not in ("hans", "sin", "min", "din")  # "hans fru": a pronoun
+        return (
+            self.unknown(folded)
+            and not folded.endswith(("ande", "ende", "ade", "et", "en"))
+            and not self.ambiguous(folded)
+        )
+
+    def _listed_first(self, i: int, tokens: Sequence[Token]) -> bool:
+        folded = tokens[i].folded
+        return self.first_name(folded) and not self.ambiguous(folded)
 
     def _capital_part(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
         token = tokens[j]
@@ -393,4 +456,6 @@ class PersonRules:
                     return True
             elif (uncased or self.cue_before(tokens, i)[0]) and self.unknown(folded, lower=True):
                 return True
+            elif uncased and i + 1 in covered and self.unknown(folded):
+                return True  # a first name the lists lack, before a found surname: "aina wallin"
         return False

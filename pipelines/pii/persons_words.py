@@ -62,6 +62,9 @@ SURNAME_PARTICLES = frozenset({"van", "von", "di", "da", "de", "af", "du", "der"
 # Words before a single capitalised word that make it a place far more often than a person
 # (in the training part, 8 of 437 single capitalised words after "i" were persons).
 LOCATIVE = frozenset({"i", "på", "vid", "utanför", "inom", "nära", "mellan", "mot", "staden"})
+# "säger han till Norrbottens-Kuriren", "berättar hon för Resumé": after a reporting verb,
+# "till"/"för" names the medium the person spoke to.
+SPOKE_TO = _words("säger sade sa berättar uppger förklarar skriver")
 # Endings of Swedish place names ("Storvreta", "Saltsjö-Duvnäs", "Kelowna" aside).
 PLACE_SHAPE = re.compile(
     r"^\w{2,}(?:vreta|näs|vik|viken|by|byn|torp|ås|åsen|sjö|köping|hamn|stad|fors|berga|"
@@ -110,7 +113,7 @@ TITLE_ENDINGS = (
 
 # Definite/plural noun and verb endings: an unknown lower-case word ending like this is a noun
 # or a verb ("observatoriet", "mottagningen", "avskedas"), not a name.
-NOUN_ENDINGS = ("et", "en", "na", "as", "ade", "ande", "ende")
+NOUN_ENDINGS = ("et", "en", "na", "as", "ade", "ande", "ende", "ens", "ets", "ares")
 
 
 NON_NAME_COMPOUND = re.compile(

@@ -201,7 +201,9 @@ class SurrogateMap:
         digits = re.sub(r"\D", "", raw)
         sep = next((ch for ch in raw[6:] if ch in "-+"), "")
         year = rng.randrange(1940, 2000)  # no leading 0: never reads as a phone number
-        date = f"{year % 100:02d}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        # Day 32-59 exists in no month, even as a samordningsnummer (day + 60): a real date
+        # with a wrong check digit would read as a mistyped real number and be flagged.
+        date = f"{year % 100:02d}{rng.randrange(1, 13):02d}{rng.randrange(32, 60):02d}"
         serial = f"{rng.randrange(1, 1000):03d}"
         body = date + serial + str(rng.randrange(10))
         fake = _break_last_digit(body, _luhn_sum_ok)

@@ -23,6 +23,10 @@ def kinds(text: str) -> list[tuple[str, bool]]:
     [
         ("pnr 811228-9874", "PERSONNUMMER"),
         ("pnr 19811228 - 9874", "PERSONNUMMER"),  # stricter than the masker: spaced dash
+        # a real birth date with a wrong check digit is a mistyped real number (issue #13)
+        ("kundnummer 811228-9875", "PERSONNUMMER"),
+        ("pnr 8112289875", "PERSONNUMMER"),
+        ("samordningsnummer 420566-9899", "PERSONNUMMER"),
         ("ring 070-123 45 67", "PHONE"),
         ("ring +46 8 123 456 78", "PHONE"),
         ("mejla anna@firma.se", "EMAIL"),
@@ -43,7 +47,10 @@ def test_identifiers_are_blocking(text: str, kind: str) -> None:
         "sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         "user 3f2a9c0d41b7e6a85c0d1e2f3a4b5c6d epoch 1735689600000",
         "ring 070-174 06 42 eller mejla test@example.com",  # fiction range, reserved domain
-        "kundnummer 811228-9875 och 150916-0006",  # checksum fails / serial 000
+        # impossible date (day 45, Feb 30) / serial 000; before issue #13 this case was
+        # "811228-9875", a real date with a wrong check digit, which now is blocking
+        "kundnummer 811245-9875, 810230-1235 och 150916-0006",
+        "0701740642",  # fiction-range phone number run together (reads as 2007-01-14)
         "ring 112",
     ],
 )

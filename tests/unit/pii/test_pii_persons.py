@@ -249,3 +249,55 @@ def test_heldout_quality_meets_the_targets() -> None:
     result = persons_eval.score(golds, persons_eval.kvarn_predictor()(texts))
     assert result.recall >= 0.93
     assert result.precision >= 0.90
+
+
+@needs_corpus
+def test_heldout_lower_cased_quality_does_not_fall_back() -> None:
+    """Issue #13 raised lower-cased (ASR-like) held-out recall from 0.823 to 0.870 at
+    precision 0.940; this keeps a floor under it (target 0.90 not yet reached)."""
+    texts, golds = persons_eval.corpus_cases(heldout_rows(CORPUS), lower=True)
+    result = persons_eval.score(golds, persons_eval.kvarn_predictor()(texts))
+    assert result.recall >= 0.86
+    assert result.precision >= 0.92
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # lower-case prose: surnames without a cue, names around them (issue #13)
+        ("– ja, jag känner mig bitter nu, sade södergren till tidningen.", ["södergren"]),
+        ("lindell och hansdotter var näst snabbast i andra åket.", ["lindell", "hansdotter"]),
+        ("konstnären ulla roseen ställer ut i höst.", ["ulla roseen"]),
+        ("under tiden ska ridley scott regissera en tv-pilot.", ["ridley scott"]),
+        # a listed first name that is also a word, before a found surname (ASR commands)
+        ("skicka ett meddelande till björn fransson jag står i kö", ["björn fransson"]),
+        ("slå en signal till linnea hedlund", ["linnea hedlund"]),
+        ("skicka sms till saga henriksson jag kommer om tio minuter", ["saga henriksson"]),
+        # cased prose
+        ("Vad som redan är känt är att Jodie Foster tilldelas priset.", ["Jodie Foster"]),
+        ("Hovrättsrådet Fredrik Wärsell vill att tiden ska avtjänas utanför.", ["Fredrik Wärsell"]),
+    ],
+)
+def test_issue_13_lower_case_and_prose_names(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "smhi har utfärdat en klass 1-varning för flera län i sydväst upp till uppsala.",
+        "de äldsta barnen i fjärde klass hade gymnastik och musik.",
+        "men mammas omtanke om dem som hade det svårt präglade mig mycket.",
+        "men han var fortfarande den lantbrukarson han alltid varit, sade grannarna.",
+        "det kan vara en rätt spirituell känsla, säger hon om den ceremoniell tillställningen.",
+        "– Det kan vara så att vi har smittat varandra, säger han till Norrbottens-Kuriren.",
+        "Kapitel 3 handlar om Avenyn",
+    ],
+)
+def test_issue_13_lower_case_words_that_are_no_names(text: str) -> None:
+    assert names(text) == []
+
+
+def test_a_name_does_not_run_into_a_street() -> None:
+    text = "vägbeskrivning till hjalmar lundbohmsvägen 33 i kiruna"
+    assert names(text) == ["hjalmar"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -36,17 +37,65 @@ def _pnr_rows() -> list[dict]:
     return [r for i, r in enumerate(rows) if "all" not in r["case_id"] or i % 40 == 0]
 
 
+def _check_digit_typo_row(raw: str) -> bool:
+    """Test-side reading of issue #13: an invalid row with a real past birth date (day - 60
+    for a samordningsnummer) and an issuable serial is wrong only in its check digit."""
+    shape = re.fullmatch(r"(\d\d)?(\d\d)(\d\d)(\d\d)[-+]?(\d{3})\d", raw)
+    if shape is None or shape.group(5) == "000":
+        return False
+    century, yy, mm, dd = shape.group(1), int(shape.group(2)), int(shape.group(3)), shape.group(4)
+    this_year = dt.date.today().year % 100
+    year = int(century) * 100 + yy if century else (1900 if yy > this_year else 2000) + yy
+    try:
+        born = dt.date(year, mm, int(dd) % 60 if int(dd) > 60 else int(dd))
+    except ValueError:
+        return False
+    return born <= dt.date.today()
+
+
 def test_personnummer_cases_valid_masked_invalid_not_reported(analyzer: PiiAnalyzer) -> None:
+    """Valid rows and (since issue #13) rows wrong only in their check digit are masked as
+    PERSONNUMMER; the other invalid rows (serial 000, no interim letter, spaced) are not."""
     rows = _pnr_rows()
     texts = [f"Mitt personnummer är {r['text']}, tack." for r in rows]
+    typos = 0
     for row, text, entities in zip(rows, texts, analyzer.analyze_many(texts), strict=True):
         start = text.index(row["text"])
         span = (start, start + len(row["text"]))
         types = {e.type for e in entities if e.start <= span[0] and e.end >= span[1]}
-        if row["valid"]:
+        typo = not row["valid"] and _check_digit_typo_row(row["text"])
+        typos += typo
+        if row["valid"] or typo:
             assert "PERSONNUMMER" in types, row["case_id"]
         else:
             assert all(e.type != "PERSONNUMMER" for e in entities), row["case_id"]
+    assert typos == 16  # 4 numbers (2 personnummer, 2 samordningsnummer) x 4 formats
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("pnr 811228-9875", "811228-9875"),  # 9874 is right
+        ("personnummer 8112289875", "8112289875"),
+        ("mitt pnr är 19811228-9873 tror jag", "19811228-9873"),
+        ("samordningsnummer 730288-9932", "730288-9932"),  # day 88 = 28th + 60
+        ("pnr 811245-9875", None),  # day 45 exists in no month
+        ("pnr 810230-1235", None),  # 30 February
+        ("pnr 811328-9875", None),  # month 13
+        ("pnr 150916-0006", None),  # serial 000 is never issued
+        ("pnr 20991228-9875", None),  # born in the future
+        ("kundnummer 1234567890", None),  # month 56
+    ],
+)
+def test_personnummer_with_wrong_check_digit(
+    analyzer: PiiAnalyzer, text: str, number: str | None
+) -> None:
+    assert found(analyzer, text) == ([(number, "PERSONNUMMER")] if number else []), text
+
+
+def test_wrong_check_digit_mobile_number_stays_phone(analyzer: PiiAnalyzer) -> None:
+    # 0701234567 reads as 2007-01-23 with a wrong check digit: PHONE names it.
+    assert found(analyzer, "ring 0701234567") == [("0701234567", "PHONE")]
 
 
 @pytest.mark.parametrize(
@@ -137,6 +186,59 @@ def test_dates_times_and_numbers_are_not_masked(analyzer: PiiAnalyzer, text: str
     assert found(analyzer, text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Avenyn 72", "Avenyn 72"),
+        ("Esplanaden 48B", "Esplanaden 48B"),
+        ("Vägbeskrivning till Esplanaden 48B", "Esplanaden 48B"),
+        ("Kungsportsavenyn 3", "Kungsportsavenyn 3"),
+        ("jag bor på Avenyn 72, 411 36 Göteborg", "Avenyn 72, 411 36 Göteborg"),
+        ("kör till Stureplan 4", "Stureplan 4"),
+        ("bor på Kungsholms strand 12", "Kungsholms strand 12"),
+        ("adressen är Järntorget 7 C", "Järntorget 7 C"),
+        ("vägbeskrivning till esplanaden 48b", "esplanaden 48b"),  # ASR, after a cue
+        ("hämta mig på Hantverkargatan 5", "Hantverkargatan 5"),
+    ],
+)
+def test_street_addresses_without_suffix_word(
+    analyzer: PiiAnalyzer, text: str, address: str
+) -> None:
+    assert found(analyzer, text) == [(address, "ADDRESS")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "läs kapitel 3",
+        "Kapitel 3 handlar om Avenyn",
+        "vi ses i rum 12",
+        "Rum 12 är bokat",
+        "ta buss 55 till Avenyn",
+        "spela låt nummer 4",
+        "han kör en Volvo 240",
+        "kör till Volvo 240",
+        "köp en iPhone 15",
+        "navigera till Terminal 5",
+        "navigera till Gate 12",
+        "kör till jobbet 10 minuter",
+        "åk till Göteborg 3 timmar",
+        "åk till Malmö 2025",
+        "ta mig till Arlanda 5",
+        "vägbeskrivning till Ikea 14:30",
+        "flytta mötet till Fredag 3",
+        "kör till gatan 3",
+        "navigera till motorvägen 3",
+        "esplanaden 4 gånger",
+        "Avenyn 72 kr",
+        "Storgatan 3 km bort",
+        "vägbeskrivning till Avenyn",
+    ],
+)
+def test_numbers_after_words_are_no_address(analyzer: PiiAnalyzer, text: str) -> None:
+    assert found(analyzer, text) == [], text
+
+
 def test_hand_written_cases_without_persons(analyzer: PiiAnalyzer) -> None:
     for line in CASES.open(encoding="utf-8"):
         case = json.loads(line)
@@ -156,6 +258,14 @@ def test_triggers_are_necessary_conditions() -> None:
         "SE-41105",
         "ABC-123",
         "kontonr: 1234 567890",
+        "Avenyn 72",
+        "Esplanaden 48B",
+        "vägbeskrivning till esplanaden 48b",
+        "bor på Kungsholms strand 12",
+        "Besöksadress: Stureplan 4",
+        "bostaden: Kungsholms strand 12",
+        "HÄMTA MIG VID Stureplan 4",
+        "adressen är Karl Johans gata 3",
     ]
     for recognizer in build_swedish_recognizers():
         gate = re.compile(recognizer.gate)

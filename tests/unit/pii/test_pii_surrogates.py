@@ -38,6 +38,9 @@ def test_identifier_fakes_keep_format_but_fail_checksums() -> None:
     pnr = fakes.fake("PERSONNUMMER", "19811228-9874")
     assert re.fullmatch(r"(19|20)\d{6}-\d{4}", pnr)
     assert not luhn_ok(re.sub(r"\D", "", pnr)[-10:])
+    # and an impossible birth day: a real date with a wrong check digit reads as a typo of a
+    # real number, which masker and audit treat as one (issue #13)
+    assert 32 <= int(pnr[6:8]) <= 59
     short = fakes.fake("PERSONNUMMER", "8112289874")
     assert re.fullmatch(r"\d{10}", short)
     card = fakes.fake("CARD", "4111 1111 1111 1111")
