@@ -147,8 +147,6 @@ class PiiAnalyzer:
         self.allow_list = tuple(allow_list)
         self._allow_exact = _allow_variants(self.allow_list)
         pattern_recognizers = build_swedish_recognizers()
-        if assistant_names(self.allow_list):
-            pattern_recognizers.append(AssistantNameRecognizer(self.allow_list))
         person_recognizers: list[EntityRecognizer] = []
         self._person_cue: PersonCue = _never
         self._extend: Callable[[str, list[Entity]], list[Entity]] = _unchanged
@@ -156,8 +154,14 @@ class PiiAnalyzer:
             person_recognizers, self._person_cue = load_person_support(self.allow_list)
             if person_recognizers:
                 from pipelines.pii.person_fields import extend_first_names
+                from pipelines.pii.recognizers_contact_names import ContactNameRecognizer
 
+                # Names the model and rules leave out by design: the assistant's own name as a
+                # contact, a word-like first name after a contact phrase.
                 self._extend = extend_first_names
+                pattern_recognizers.append(ContactNameRecognizer())
+                if assistant_names(self.allow_list):
+                    pattern_recognizers.append(AssistantNameRecognizer(self.allow_list))
         recognizers: list[EntityRecognizer] = [*pattern_recognizers, *person_recognizers]
         nlp_engine = NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}])
         nlp_engine.load()

@@ -87,3 +87,23 @@ def test_structured_fields_follow_the_field_policy(
 def test_machine_written_text(masker: PiiMasker, text: str, expected: str) -> None:
     entities = machine_text_entities(text, masker.analyze(text))
     assert render(text, entities, "placeholder", None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("slå en signal till karl", "slå en signal till <PERSON>"),
+        ("boka ett fika med per imorgon kl 21", "boka ett fika med <PERSON> imorgon kl 21"),
+        ("flytta mötet med per holm", "flytta mötet med <PERSON>"),
+        ("fika med anna och erik", "fika med <PERSON> och <PERSON>"),
+        ("ring bo", "ring <PERSON>"),
+        ("boka möte med per telefon", "boka möte med per telefon"),
+        ("lunch med hans chef", "lunch med hans chef"),
+        ("ring mamma", "ring mamma"),
+        ("påminn mig om tvätten", "påminn mig om tvätten"),
+        ("skriv till anna@example.org", "skriv till <EMAIL>"),
+    ],
+)
+def test_a_first_name_after_a_contact_phrase(masker: PiiMasker, text: str, expected: str) -> None:
+    assert masker.mask(text)[0] == expected
+    assert masker.analyze_plain(text) == masker.analyze(text)
