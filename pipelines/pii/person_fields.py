@@ -22,6 +22,7 @@ import re
 from pipelines.pii.entities import Entity, resolve_overlaps
 from pipelines.pii.persons_lexicon import load_lexicon, normalise_phrase
 from pipelines.pii.persons_words import TOKEN
+from pipelines.pii.recognizers_places import NOT_PLACES
 
 PERSON_KEYS = frozenset(
     {
@@ -37,6 +38,13 @@ PERSON_KEYS = frozenset(
 NEVER_PERSONAL_KEYS = frozenset(
     {"intent", "route", "lang", "language", "model", "voice", "tool", "tool_name", "error_code"}
 )
+# Keys whose values are places the user goes to or lives at: with a house number, the
+# whole value is an address ("destination": "Stora Gatan 47B", "avenyn 75").
+PLACE_KEYS = frozenset(
+    {"destination", "address", "adress", "street", "to_address", "delivery_address",
+     "pickup", "pickup_address", "home", "home_address", "location", "plats", "destination_address"}
+)  # fmt: skip
+_HOUSE_NUMBER = re.compile(r"(?<!\d)[1-9]\d{0,3}(?:\s?[A-Ha-h])?(?![\d:.,]\d)")
 # Keys of JSON values that programs write (the error of a response, a test's reason).
 MACHINE_TEXT_KEYS = frozenset(
     {"error", "errors", "result", "reason", "detail", "details", "exception", "traceback",
@@ -61,6 +69,31 @@ def is_label_key(key: object) -> bool:
 
 def is_person_key(key: object) -> bool:
     return isinstance(key, str) and key.casefold().replace("-", "_") in PERSON_KEYS
+
+
+def is_place_key(key: object) -> bool:
+    return isinstance(key, str) and key.casefold().replace("-", "_") in PLACE_KEYS
+
+
+def place_value(value: str) -> bool:
+    """Whether a value under a place key reads as a street address: words and a house
+    number, short ("avenyn 75", "Stora Gatan 47B, 722 15 Västerås")."""
+    words = TOKEN.findall(value)
+    return (
+        0 < len(value) <= MAX_VALUE_CHARS
+        and 1 <= len(words) <= 8
+        and _HOUSE_NUMBER.search(value) is not None
+        and not any(w.casefold() in NOT_PLACES for w in words)  # "Terminal 5", "rum 12"
+    )
+
+
+def _covers(found: list[Entity], value: str) -> bool:
+    """Whether ``found`` masks every letter and digit of ``value``."""
+    covered = [False] * len(value)
+    for e in found:
+        for i in range(e.start, min(e.end, len(value))):
+            covered[i] = True
+    return all(covered[i] or not ch.isalnum() for i, ch in enumerate(value))
 
 
 def person_value(value: str) -> bool:
@@ -90,6 +123,9 @@ def person_field_entities(key: object, value: str, found: list[Entity]) -> list[
         return []
     if isinstance(key, str) and key.casefold() in MACHINE_TEXT_KEYS:
         found = machine_text_entities(value, found)
+    if is_place_key(key) and place_value(value) and not _covers(found, value):
+        start = len(value) - len(value.lstrip())
+        return [Entity(start, len(value.rstrip()), "ADDRESS", SCORE)]
     if not is_person_key(key) or not person_value(_PLACEHOLDERS.sub(" ", value)):
         return found
     if found and all(e.type != "PERSON" for e in found):

@@ -77,7 +77,10 @@ NOT_PLACES = frozenset(
 _ADDRESS_CUE = (
     r"(?i:(?:vägbeskrivning(?:en)?|navigera|navigering(?:en)?|kör(?:a)?(?:\smig)?|åk(?:a)?"
     r"|ta\smig|hitta|hem|leverera|leverans(?:en)?|skjutsa?(?:\smig)?|cykla|promenera|gå"
-    r"|taxi|rutt(?:en)?|vägen|resa|flytta(?:r)?|flyttat)\still"
+    r"|taxi|rutt(?:en)?|vägen|resa|flytta(?:r)?|flyttat"
+    r"|kommer\s(?:jag|vi|man|du|ni)|tar\sdet\s(?:att\s)?(?:åka|gå|köra|cykla))\still"
+    # an answer about the way somewhere: "Till Stora Gatan 47B tar det ungefär 22 minuter"
+    r"|(?:^|(?<=[.!?]\s))Till"
     r"|bor\s(?:på|vid)|adress(?:en)?(?:\sär|:)?|hämta(?:\smig)?\s(?:på|vid)"
     r"|bostad(?:en)?:?|besöksadress(?:en)?:?)\s"
 )

@@ -107,3 +107,34 @@ def test_machine_written_text(masker: PiiMasker, text: str, expected: str) -> No
 def test_a_first_name_after_a_contact_phrase(masker: PiiMasker, text: str, expected: str) -> None:
     assert masker.mask(text)[0] == expected
     assert masker.analyze_plain(text) == masker.analyze(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"destination": "avenyn 75"}, {"destination": "<ADDRESS>"}),
+        ({"destination": "Stora Gatan 47B"}, {"destination": "<ADDRESS>"}),
+        ({"address": "Rydsvägen 214, 584 31 Linköping"}, {"address": "<ADDRESS>"}),
+        ({"destination": "Stockholm"}, {"destination": "Stockholm"}),
+        ({"destination": "Terminal 5"}, {"destination": "Terminal 5"}),
+        ({"room": "rum 12"}, {"room": "rum 12"}),
+    ],
+)
+def test_place_fields_with_a_house_number_are_addresses(
+    masker: PiiMasker, value: dict[str, object], expected: dict[str, object]
+) -> None:
+    assert masker.mask_json(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hur kommer jag till avenyn 75", "hur kommer jag till <ADDRESS>"),
+        ("Till Stora Gatan 47B tar det ungefär 22 minuter med bil.",
+         "Till <ADDRESS> tar det ungefär 22 minuter med bil."),
+        ("Till kapitel 3 tar det en timme", "Till kapitel 3 tar det en timme"),
+        ("hur lång tid tar det att åka till Malmö 3", "hur lång tid tar det att åka till Malmö 3"),
+    ],
+)  # fmt: skip
+def test_addresses_after_a_way_question(masker: PiiMasker, text: str, expected: str) -> None:
+    assert masker.mask(text)[0] == expected
