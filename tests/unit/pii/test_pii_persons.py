@@ -301,3 +301,10 @@ def test_issue_13_lower_case_words_that_are_no_names(text: str) -> None:
 def test_a_name_does_not_run_into_a_street() -> None:
     text = "vägbeskrivning till hjalmar lundbohmsvägen 33 i kiruna"
     assert names(text) == ["hjalmar"]
+
+
+def test_unknown_word_in_apposition_with_an_age_is_a_name() -> None:
+    rules_only = PersonDetector(use_model=False, cache_size=0)
+    text = "Det bekräftar Wqxtorr, 45 år, för tidningen."
+    assert [text[s.start : s.end] for s in rules_only.detect(text)] == ["Wqxtorr"]
+    assert rules_only.detect("Priset höjs med 45 år i taget.") == ()
