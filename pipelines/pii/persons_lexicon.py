@@ -175,7 +175,7 @@ _GREETING_WORDS = (
 def load_lexicon() -> PersonLexicon:
     """Load every list once per process (about 20k entries, a few milliseconds)."""
     first_names = _folded("first_names.txt") | _folded("first_names_international.txt")
-    surnames = _folded("surnames.txt")
+    surnames = _folded("surnames.txt") | _folded("surnames_international.txt")
     corpus_names = _folded("corpus_names.txt")
     vocabulary = (
         _folded_words("corpus_vocabulary.txt")

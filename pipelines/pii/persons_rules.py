@@ -266,6 +266,8 @@ class PersonRules:
             and not self.known_word(tokens[i + 1].folded)
         ):
             return True
+        if self._age_follows(tokens, i, stop):
+            return True
         if token.sentence_start or i in stop or i == 0:
             return False
         if not self.unknown(token.folded, lower=not token.capital):
@@ -277,6 +279,23 @@ class PersonRules:
             previous in NAME_CONTEXT
             or (len(previous) > 6 and previous.endswith(TITLE_ENDINGS))
             or previous.endswith(AGE_ENDINGS)  # "17-åriga Lina Hurtig", "90-årige Ole"
+        )
+
+    def _age_follows(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
+        """An unknown word in apposition with an age: "Ferrell, 45 år," (in the training
+        part, 10 of 10 capitalised words before ", NN år" or ", NN," are persons)."""
+        if i in stop or i + 2 >= len(tokens):
+            return False
+        token, age, unit = tokens[i], tokens[i + 1], tokens[i + 2]
+        if not (token.capital or is_uncased(tokens)):
+            return False
+        return (
+            not age.joined_to_previous
+            and len(age.folded) == 2
+            and age.folded.isdigit()
+            and unit.joined_to_previous
+            and unit.folded == "år"
+            and self.unknown(token.folded, lower=not token.capital)
         )
 
     def _lower_seed(self, tokens: Sequence[Token], i: int, uncased: bool) -> bool:

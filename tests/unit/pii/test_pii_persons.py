@@ -165,9 +165,9 @@ def test_model_loads_from_the_package_directory_without_download() -> None:
 
 def test_model_finds_names_no_list_or_rule_knows() -> None:
     texts = [
-        "Lägg till Tiwari i gruppchatten",
-        "boka tid med dr Nakamura",
-        "säg till Okafor att jag är sen",
+        "Lägg till Srivastava i gruppchatten",
+        "boka tid med dr Takayama",
+        "säg till Okoro att jag är sen",
     ]
     rules_only = PersonDetector(use_model=False, cache_size=0)
     assert all(rules_only.detect(text) == () for text in texts)
@@ -177,9 +177,9 @@ def test_model_finds_names_no_list_or_rule_knows() -> None:
     assert [
         [text[s.start : s.end] for s in spans] for text, spans in zip(texts, found, strict=True)
     ] == [
-        ["Tiwari"],
-        ["Nakamura"],
-        ["Okafor"],
+        ["Srivastava"],
+        ["Takayama"],
+        ["Okoro"],
     ]
     assert all(span.source == "model" for spans in found for span in spans)
 
@@ -301,3 +301,10 @@ def test_issue_13_lower_case_words_that_are_no_names(text: str) -> None:
 def test_a_name_does_not_run_into_a_street() -> None:
     text = "vägbeskrivning till hjalmar lundbohmsvägen 33 i kiruna"
     assert names(text) == ["hjalmar"]
+
+
+def test_unknown_word_in_apposition_with_an_age_is_a_name() -> None:
+    rules_only = PersonDetector(use_model=False, cache_size=0)
+    text = "Det bekräftar Wqxtorr, 45 år, för tidningen."
+    assert [text[s.start : s.end] for s in rules_only.detect(text)] == ["Wqxtorr"]
+    assert rules_only.detect("Priset höjs med 45 år i taget.") == ()
