@@ -175,7 +175,16 @@ class SurrogateMap:
             out.append(_match_case(self._fake_token(role, token, pool), token))
             word_index += 1
         fake = "".join(out)
-        return fake if self._acceptable(fake, raw) else _match_case(FIRST_NAMES[0], raw) + "x"
+        if self._acceptable(fake, raw):
+            return fake
+        # A short name inside every drawn fake ("Li" in "Linnea Lindqvist"): the first pool
+        # name that does not contain it, or the placeholder — never an invented word that
+        # reads as a real name nobody chose ("Johanx").
+        for name in (*FIRST_NAMES, *SURNAMES):
+            candidate = _match_case(name, raw)
+            if self._acceptable(candidate, raw):
+                return candidate
+        return "<PERSON>"
 
     def _fake_token(self, role: str, token: str, pool: tuple[str, ...]) -> str:
         key = (f"PERSON_{role}", token.casefold())
