@@ -64,7 +64,7 @@ def process_erasure_requests(context: OpExecutionContext, kvarn: KvarnResource) 
     cfg = kvarn.lake()
     key = load_pseudonym_key(demo=kvarn.silver_options().demo,
                              key_file=f"{cfg.secrets}/pseudonym.key")  # fmt: skip
-    receipts = process_pending(cfg, key, dagster_instance_dirs())
+    receipts = process_pending(cfg, key, dagster_instance_dirs(cfg.data_dir))
     context.log.info(f"erasure: {len(receipts)} request(s) processed")
     return Output(
         len(receipts),

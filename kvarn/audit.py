@@ -49,7 +49,7 @@ def _hunt_canaries(data_dir: str, canary_file: Path) -> bool:
         return True
     planted = load_canaries(canary_file)
     with err.status("hunting canaries (every file, every decoding)"):
-        scan = scan_data_dir(Path(data_dir), planted, extra_roots=dagster_instance_dirs())
+        scan = scan_data_dir(Path(data_dir), planted, extra_roots=dagster_instance_dirs(data_dir))
     for line in scan.lines():
         out.print(line, highlight=False)
     verdict = "PASS" if scan.ok else "FAIL"

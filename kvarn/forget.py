@@ -45,7 +45,7 @@ def forget(
     except PseudonymKeyError as exc:
         hint = "set KVARN_PSEUDONYM_KEY, or --demo for the demo lake"
         raise KvarnError(f"{exc} (hint: {hint})") from None
-    instance = dagster_instance_dirs()
+    instance = dagster_instance_dirs(cfg.data_dir)
     try:
         if pending:
             receipts = process_pending(cfg, key, instance)
