@@ -7,6 +7,7 @@ decide which texts need the model at all: only those with a word no list or rule
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
@@ -33,6 +34,44 @@ def _base(folded: str) -> tuple[str, ...]:
     if len(folded) > 3 and folded.endswith("s"):
         return (folded, folded[:-1])
     return (folded,)
+
+
+_ELISION_GAP = re.compile(r"^ ?['’] ?$")
+
+
+def _join_elisions(tokens: list[Token], text: str) -> list[Token]:
+    """ "O ' Neal" / "D ' Alema" (the corpus's tokenised spelling) as one word "O'Neal", the
+    way "O'Neal" is tokenised: an "O" or "D" then an apostrophe and a capitalised word (in
+    lower case only "o ' neal": "d '" is French elision there)."""
+    joined: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            nxt is not None
+            and token.text in ("O", "D", "o")
+            and _ELISION_GAP.match(text[token.end : nxt.start])
+            and nxt.text[0].isalpha()
+            and nxt.text[0].isupper() == token.text.isupper()
+        ):
+            word = f"{token.text}'{nxt.text}"
+            joined.append(
+                replace(
+                    token,
+                    end=nxt.end,
+                    text=word,
+                    folded=word.casefold(),
+                    capital=token.text.isupper(),
+                    compound_prefix=nxt.compound_prefix,
+                    in_address=token.in_address or nxt.in_address,
+                )
+            )
+            i += 2
+            continue
+        joined.append(token)
+        i += 1
+    return joined
 
 
 def _code_like(word: str) -> bool:
@@ -101,8 +140,11 @@ class PersonRules:
     def name_evidence(self, folded: str) -> bool:
         return self.first_name(folded) or self.surname(folded)
 
-    def prepare(self, tokens: list[Token]) -> list[Token]:
-        """Treat all-caps words that are listed names as capitalised ("ANDERS W JONSSON")."""
+    def prepare(self, tokens: list[Token], text: str = "") -> list[Token]:
+        """Treat all-caps words that are listed names as capitalised ("ANDERS W JONSSON"),
+        and join an elided surname prefix written apart ("O ' Neal") into one word."""
+        if text and ("'" in text or "’" in text):
+            tokens = _join_elisions(tokens, text)
         return [
             replace(token, capital=True)
             if not token.capital

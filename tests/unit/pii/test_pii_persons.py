@@ -276,6 +276,10 @@ def test_heldout_lower_cased_quality_does_not_fall_back() -> None:
         # cased prose
         ("Vad som redan är känt är att Jodie Foster tilldelas priset.", ["Jodie Foster"]),
         ("Hovrättsrådet Fredrik Wärsell vill att tiden ska avtjänas utanför.", ["Fredrik Wärsell"]),
+        # an elided surname prefix, written apart as in the corpus or as one word
+        ("Det sade Massimo D ' Alema i går.", ["Massimo D ' Alema"]),
+        ("Shaquille O'Neal gjorde 29 poäng.", ["Shaquille O'Neal"]),
+        ("o ' neal gjorde 29 poäng.", ["o ' neal"]),
     ],
 )
 def test_issue_13_lower_case_and_prose_names(text: str, expected: list[str]) -> None:
@@ -292,6 +296,8 @@ def test_issue_13_lower_case_and_prose_names(text: str, expected: list[str]) -> 
         "det kan vara en rätt spirituell känsla, säger hon om den ceremoniell tillställningen.",
         "– Det kan vara så att vi har smittat varandra, säger han till Norrbottens-Kuriren.",
         "Kapitel 3 handlar om Avenyn",
+        "det var en coup d'état, sade han.",
+        "Vi åt på O'Learys i går.",
     ],
 )
 def test_issue_13_lower_case_words_that_are_no_names(text: str) -> None:
