@@ -17,6 +17,7 @@ from pipelines.pii.persons_words import (
     AFTER_BO,
     AFTER_PER,
     AGE_ENDINGS,
+    ARABIC_ARTICLE,
     BEFORE_COMMON,
     NAME_CONTEXT,
     NOUN_ENDINGS,
@@ -393,6 +394,10 @@ class PersonRules:
                     and self._listed_first(last, tokens)
                 ):
                     last += 1  # an everyday word as surname after a first name: "Jodie Foster"
+                elif (
+                    ARABIC_ARTICLE.match(nxt.text) and last + 1 not in stop and tokens[last].capital
+                ):
+                    last += 1  # "Bashar al-Assad", "Abd el-Aziz Jassim al-Shalal"
                 elif (
                     nxt.folded in PARTICLES
                     and last + 2 < len(tokens)

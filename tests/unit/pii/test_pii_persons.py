@@ -280,6 +280,8 @@ def test_heldout_lower_cased_quality_does_not_fall_back() -> None:
         ("Det sade Massimo D ' Alema i går.", ["Massimo D ' Alema"]),
         ("Shaquille O'Neal gjorde 29 poäng.", ["Shaquille O'Neal"]),
         ("o ' neal gjorde 29 poäng.", ["o ' neal"]),
+        # an Arabic article continues a name
+        ("Syriens president Bashar al-Assad talade i går.", ["Bashar al-Assad"]),
     ],
 )
 def test_issue_13_lower_case_and_prose_names(text: str, expected: list[str]) -> None:
@@ -298,6 +300,7 @@ def test_issue_13_lower_case_and_prose_names(text: str, expected: list[str]) -> 
         "Kapitel 3 handlar om Avenyn",
         "det var en coup d'état, sade han.",
         "Vi åt på O'Learys i går.",
+        "Det rapporterar egyptiska al-Ahram på nätet.",
     ],
 )
 def test_issue_13_lower_case_words_that_are_no_names(text: str) -> None:
