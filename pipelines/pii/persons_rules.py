@@ -378,7 +378,10 @@ class PersonRules:
                 and last - first < MAX_NAME_TOKENS - 1
                 and tokens[first].joined_to_previous
                 and not tokens[first].sentence_start
-                and self._capital_part(tokens, first - 1, stop)
+                and (
+                    self._capital_part(tokens, first - 1, stop)
+                    or self._ambiguous_first(tokens, first - 1, stop)
+                )
             ):
                 first -= 1
             while last + 1 < len(tokens) and last - first < MAX_NAME_TOKENS - 1:
@@ -405,6 +408,15 @@ class PersonRules:
                     and self._capital_part(tokens, last + 2, stop)
                 ):
                     last += 2
+                elif (
+                    nxt.folded in PARTICLES
+                    and last + 3 < len(tokens)
+                    and tokens[last + 2].folded in PARTICLES
+                    and tokens[last + 2].joined_to_previous
+                    and tokens[last + 3].joined_to_previous
+                    and self._capital_part(tokens, last + 3, stop)
+                ):
+                    last += 3  # two particles: "Juan de la Fuente", "Ursula von der Leyen"
                 else:
                     break
             return first, last
@@ -465,6 +477,18 @@ class PersonRules:
     def _listed_first(self, i: int, tokens: Sequence[Token]) -> bool:
         folded = tokens[i].folded
         return self.first_name(folded) and not self.ambiguous(folded)
+
+    def _ambiguous_first(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
+        """A capitalised name that is also a word, inside a sentence, right before a
+        capitalised surname: "kriminalkommissarien Dag Andersson"."""
+        token = tokens[j]
+        return (
+            token.capital
+            and not token.sentence_start
+            and j not in stop
+            and self.ambiguous(token.folded)
+            and self.surname(tokens[j + 1].folded)
+        )
 
     def _capital_part(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
         token = tokens[j]

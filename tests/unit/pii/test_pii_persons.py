@@ -282,6 +282,9 @@ def test_heldout_lower_cased_quality_does_not_fall_back() -> None:
         ("o ' neal gjorde 29 poäng.", ["o ' neal"]),
         # an Arabic article continues a name
         ("Syriens president Bashar al-Assad talade i går.", ["Bashar al-Assad"]),
+        # two particles; a name that is also a word before a surname, inside a sentence
+        ("Det sade Ursula von der Leyen i går.", ["Ursula von der Leyen"]),
+        ("Den rutinerade kriminalkommissarien Dag Andersson tar över.", ["Dag Andersson"]),
     ],
 )
 def test_issue_13_lower_case_and_prose_names(text: str, expected: list[str]) -> None:
