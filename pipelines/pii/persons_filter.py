@@ -120,7 +120,9 @@ class PrecisionFilter:
             return False  # part of a longer non-name: "Lex Maria", "DeMille Award"
         phrase = normalise_phrase(" ".join(token.text for token in words))
         if phrase in self.lex.non_name_phrases or (
-            phrase.endswith("s") and phrase[:-1] in self.lex.non_name_phrases
+            phrase.endswith("s")
+            and phrase[:-1] in self.lex.non_name_phrases
+            and not self._listed_whole(phrase)
         ):
             return False
         if all(token.folded in self.allow for token in words):
@@ -154,6 +156,11 @@ class PrecisionFilter:
         ):
             return False  # "Saltsjö Duvnäs": a place name's ending, no name in it
         return not all(self.rules.known_word(token.folded) for token in words)
+
+    def _listed_whole(self, phrase: str) -> bool:
+        """A single word on the first-name lists as it stands, not as a genitive: "Abbas"
+        is no "Abba's" (surnames stay out: "Lyons" is mostly Lyon's)."""
+        return " " not in phrase and self.lex.is_first_name(phrase)
 
     @staticmethod
     def _spoken_to(tokens: Sequence[Token], i: int) -> bool:
