@@ -169,7 +169,11 @@ class PersonRules:
                 token.compound_prefix
                 or token.in_address
                 or _code_like(token.text)
-                or (folded in lex.non_name_tokens and not self.first_name(folded))
+                or (
+                    folded in lex.non_name_tokens
+                    and not self.first_name(folded)
+                    and not (self.surname(folded) and self._after_first_name(tokens, i))
+                )
             ):
                 covered.add(i)
                 continue
@@ -190,6 +194,8 @@ class PersonRules:
                     break  # "Sofia", "Max": a first name wins over a single-word place/brand
                 if j == i and self._surname_follows(tokens, i):
                     break  # "Rio Ferdinand", "Paris Lindqvist": a first name after all
+                if j == i and self._after_first_name(tokens, i):
+                    break  # "Alfred Nobel", "Marcelo Rios": a surname after all
                 covered.update(range(i, j + 1))
                 break
         return covered
@@ -205,6 +211,17 @@ class PersonRules:
             and self.surname(nxt.folded)
             and nxt.folded not in self.lex.non_name_phrases
         )
+
+    def _after_first_name(self, tokens: Sequence[Token], i: int) -> bool:
+        """A capitalised one-word non-name right after a listed first name, with no
+        capitalised word after it."""
+        if i == 0 or not tokens[i].capital or tokens[i].sentence_start:
+            return False
+        if not tokens[i].joined_to_previous or not tokens[i - 1].capital:
+            return False
+        if i + 1 < len(tokens) and tokens[i + 1].capital and tokens[i + 1].joined_to_previous:
+            return False
+        return self._listed_first(i - 1, tokens)
 
     # -- rules ----------------------------------------------------------------------------------
 

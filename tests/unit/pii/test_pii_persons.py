@@ -285,6 +285,9 @@ def test_heldout_lower_cased_quality_does_not_fall_back() -> None:
         # two particles; a name that is also a word before a surname, inside a sentence
         ("Det sade Ursula von der Leyen i går.", ["Ursula von der Leyen"]),
         ("Den rutinerade kriminalkommissarien Dag Andersson tar över.", ["Dag Andersson"]),
+        # a one-word non-name after a listed first name is its surname
+        ("Stiftelsen förvaltar arvet efter Alfred Nobel sedan 1900.", ["Alfred Nobel"]),
+        ("Sedan kom Peter Ericsson till mötet.", ["Peter Ericsson"]),
         # a listed first name is no genitive of a non-name ("Abba")
         ("Den palestinske presidenten Abbas betonade att han ville förhandla.", ["Abbas"]),
     ],
