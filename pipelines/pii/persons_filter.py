@@ -207,7 +207,10 @@ class PrecisionFilter:
             if before in LOCATIVE and not token.sentence_start:
                 return False  # "i Kelowna", "på Ullevi": under 5% are persons in news
         if rules.ambiguous(folded) and not rules.first_name(folded):
-            return token.capital and not token.sentence_start
+            if token.sentence_start:
+                # "Borg sade att …", "Lind har envetet …": the model's guess
+                return rules.surname_opens_prose(tokens, i)
+            return token.capital
         if rules.ambiguous(folded) or rules.known_word(folded):
             if token.capital and not token.sentence_start:
                 return not rules.common_use(tokens, i)

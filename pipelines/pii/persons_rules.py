@@ -12,7 +12,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname, lower_surname_shape
-from pipelines.pii.persons_tokens import MAX_NAME_TOKENS, Candidate, Token, is_uncased
+from pipelines.pii.persons_tokens import (
+    MAX_NAME_TOKENS,
+    SHORT_TEXT_TOKENS,
+    Candidate,
+    Token,
+    is_uncased,
+)
 from pipelines.pii.persons_words import (
     AFTER_BO,
     AFTER_PER,
@@ -495,6 +501,22 @@ class PersonRules:
         folded = tokens[i].folded
         return self.first_name(folded) and not self.ambiguous(folded)
 
+    def surname_opens_prose(self, tokens: Sequence[Token], i: int) -> bool:
+        """A listed surname that is also a word ("Borg", "Lind") opening a sentence of prose,
+        before a lower-case word: "Borg sade att …" (a place or a noun just as well, so only
+        the model's guess counts)."""
+        token = tokens[i]
+        return (
+            token.capital
+            and token.sentence_start
+            and len(tokens) > SHORT_TEXT_TOKENS
+            and not self.first_name(token.folded)
+            and self.surname(token.folded, morphology=False)
+            and i + 1 < len(tokens)
+            and not tokens[i + 1].capital
+            and tokens[i + 1].joined_to_previous
+        )
+
     def _ambiguous_first(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
         """A capitalised name that is also a word, inside a sentence, right before a
         capitalised surname: "kriminalkommissarien Dag Andersson"."""
@@ -555,6 +577,8 @@ class PersonRules:
             if folded in self.lex.relationship_words or folded in self.lex.cue_words:
                 continue
             if self.ambiguous(folded):
+                if self.surname_opens_prose(tokens, i):
+                    return True  # "Borg sade att …": the model judges it
                 continue  # the rules have judged "per", "björn", "bo" in their context
             if len(folded) > 6 and folded.endswith(STREET_SUFFIXES):
                 continue  # "Åsgatan", "Kungsvägen": a street, masked as ADDRESS if at all
