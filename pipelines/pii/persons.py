@@ -206,7 +206,7 @@ class PersonDetector:
             if self.use_cue and not person_cue(text):
                 results[index] = ()
                 continue
-            tokens = self.rules.prepare(tokenize(text))
+            tokens = self.rules.prepare(tokenize(text), text)
             stop = self.rules.stoplisted(tokens)
             rule = self.rules.rule_candidates(tokens, stop)
             covered = {j for cand in rule for j in range(cand.first, cand.last + 1)}

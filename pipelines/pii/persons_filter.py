@@ -120,7 +120,9 @@ class PrecisionFilter:
             return False  # part of a longer non-name: "Lex Maria", "DeMille Award"
         phrase = normalise_phrase(" ".join(token.text for token in words))
         if phrase in self.lex.non_name_phrases or (
-            phrase.endswith("s") and phrase[:-1] in self.lex.non_name_phrases
+            phrase.endswith("s")
+            and phrase[:-1] in self.lex.non_name_phrases
+            and not self._listed_whole(phrase)
         ):
             return False
         if all(token.folded in self.allow for token in words):
@@ -154,6 +156,11 @@ class PrecisionFilter:
         ):
             return False  # "Saltsjö Duvnäs": a place name's ending, no name in it
         return not all(self.rules.known_word(token.folded) for token in words)
+
+    def _listed_whole(self, phrase: str) -> bool:
+        """A single word on the first-name lists as it stands, not as a genitive: "Abbas"
+        is no "Abba's" (surnames stay out: "Lyons" is mostly Lyon's)."""
+        return " " not in phrase and self.lex.is_first_name(phrase)
 
     @staticmethod
     def _spoken_to(tokens: Sequence[Token], i: int) -> bool:
@@ -200,7 +207,10 @@ class PrecisionFilter:
             if before in LOCATIVE and not token.sentence_start:
                 return False  # "i Kelowna", "på Ullevi": under 5% are persons in news
         if rules.ambiguous(folded) and not rules.first_name(folded):
-            return token.capital and not token.sentence_start
+            if token.sentence_start:
+                # "Borg sade att …", "Lind har envetet …": the model's guess
+                return rules.surname_opens_prose(tokens, i)
+            return token.capital
         if rules.ambiguous(folded) or rules.known_word(folded):
             if token.capital and not token.sentence_start:
                 return not rules.common_use(tokens, i)

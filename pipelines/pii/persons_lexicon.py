@@ -25,10 +25,16 @@ _SURNAME_SUFFIX = re.compile(
 )
 # -én/-ell/-lin are short and occur in ordinary words; require a longer token for them.
 _SHORT_SUFFIXES = ("lin", "én", "ell")
+# Irish and Italian surnames with an elided prefix ("O'Neal", "D'Alema"); the corpus writes
+# them "O ' Neal", which ``PersonRules.prepare`` joins into one word first. No place or
+# organisation in the lists has this shape. D' only with a capital: "coup d'état".
+_ELIDED_SURNAME = re.compile(r"^[od]['’][^\W\d_]{3,}$")
 
 
 def looks_like_surname(folded: str) -> bool:
     """True if a case-folded token has Swedish surname morphology (e.g. -sson, -berg, -qvist)."""
+    if _ELIDED_SURNAME.match(folded):
+        return True
     if len(folded) < 6 or not _SURNAME_SUFFIX.match(folded):
         return False
     return not (folded.endswith(_SHORT_SUFFIXES) and len(folded) < 7)
@@ -42,6 +48,8 @@ _WEAK_LOWER_SUFFIXES = ("ell", "én", "lin", "ander", "blad")
 def lower_surname_shape(folded: str) -> bool:
     """Surname morphology that holds up in lower-case text ("södergren", "hansdotter",
     "lindqvist"), i.e. without the endings ordinary words share."""
+    if _ELIDED_SURNAME.match(folded):
+        return folded[0] == "o"  # "o'neal"; "d'" is French elision in lower case ("d'état")
     return looks_like_surname(folded) and not folded.endswith(_WEAK_LOWER_SUFFIXES)
 
 

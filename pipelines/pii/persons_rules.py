@@ -7,15 +7,23 @@ decide which texts need the model at all: only those with a word no list or rule
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname, lower_surname_shape
-from pipelines.pii.persons_tokens import MAX_NAME_TOKENS, Candidate, Token, is_uncased
+from pipelines.pii.persons_tokens import (
+    MAX_NAME_TOKENS,
+    SHORT_TEXT_TOKENS,
+    Candidate,
+    Token,
+    is_uncased,
+)
 from pipelines.pii.persons_words import (
     AFTER_BO,
     AFTER_PER,
     AGE_ENDINGS,
+    ARABIC_ARTICLE,
     BEFORE_COMMON,
     NAME_CONTEXT,
     NOUN_ENDINGS,
@@ -33,6 +41,44 @@ def _base(folded: str) -> tuple[str, ...]:
     if len(folded) > 3 and folded.endswith("s"):
         return (folded, folded[:-1])
     return (folded,)
+
+
+_ELISION_GAP = re.compile(r"^ ?['’] ?$")
+
+
+def _join_elisions(tokens: list[Token], text: str) -> list[Token]:
+    """ "O ' Neal" / "D ' Alema" (the corpus's tokenised spelling) as one word "O'Neal", the
+    way "O'Neal" is tokenised: an "O" or "D" then an apostrophe and a capitalised word (in
+    lower case only "o ' neal": "d '" is French elision there)."""
+    joined: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if (
+            nxt is not None
+            and token.text in ("O", "D", "o")
+            and _ELISION_GAP.match(text[token.end : nxt.start])
+            and nxt.text[0].isalpha()
+            and nxt.text[0].isupper() == token.text.isupper()
+        ):
+            word = f"{token.text}'{nxt.text}"
+            joined.append(
+                replace(
+                    token,
+                    end=nxt.end,
+                    text=word,
+                    folded=word.casefold(),
+                    capital=token.text.isupper(),
+                    compound_prefix=nxt.compound_prefix,
+                    in_address=token.in_address or nxt.in_address,
+                )
+            )
+            i += 2
+            continue
+        joined.append(token)
+        i += 1
+    return joined
 
 
 def _code_like(word: str) -> bool:
@@ -101,8 +147,11 @@ class PersonRules:
     def name_evidence(self, folded: str) -> bool:
         return self.first_name(folded) or self.surname(folded)
 
-    def prepare(self, tokens: list[Token]) -> list[Token]:
-        """Treat all-caps words that are listed names as capitalised ("ANDERS W JONSSON")."""
+    def prepare(self, tokens: list[Token], text: str = "") -> list[Token]:
+        """Treat all-caps words that are listed names as capitalised ("ANDERS W JONSSON"),
+        and join an elided surname prefix written apart ("O ' Neal") into one word."""
+        if text and ("'" in text or "’" in text):
+            tokens = _join_elisions(tokens, text)
         return [
             replace(token, capital=True)
             if not token.capital
@@ -126,7 +175,11 @@ class PersonRules:
                 token.compound_prefix
                 or token.in_address
                 or _code_like(token.text)
-                or (folded in lex.non_name_tokens and not self.first_name(folded))
+                or (
+                    folded in lex.non_name_tokens
+                    and not self.first_name(folded)
+                    and not (self.surname(folded) and self._after_first_name(tokens, i))
+                )
             ):
                 covered.add(i)
                 continue
@@ -147,6 +200,8 @@ class PersonRules:
                     break  # "Sofia", "Max": a first name wins over a single-word place/brand
                 if j == i and self._surname_follows(tokens, i):
                     break  # "Rio Ferdinand", "Paris Lindqvist": a first name after all
+                if j == i and self._after_first_name(tokens, i):
+                    break  # "Alfred Nobel", "Marcelo Rios": a surname after all
                 covered.update(range(i, j + 1))
                 break
         return covered
@@ -162,6 +217,17 @@ class PersonRules:
             and self.surname(nxt.folded)
             and nxt.folded not in self.lex.non_name_phrases
         )
+
+    def _after_first_name(self, tokens: Sequence[Token], i: int) -> bool:
+        """A capitalised one-word non-name right after a listed first name, with no
+        capitalised word after it."""
+        if i == 0 or not tokens[i].capital or tokens[i].sentence_start:
+            return False
+        if not tokens[i].joined_to_previous or not tokens[i - 1].capital:
+            return False
+        if i + 1 < len(tokens) and tokens[i + 1].capital and tokens[i + 1].joined_to_previous:
+            return False
+        return self._listed_first(i - 1, tokens)
 
     # -- rules ----------------------------------------------------------------------------------
 
@@ -335,7 +401,10 @@ class PersonRules:
                 and last - first < MAX_NAME_TOKENS - 1
                 and tokens[first].joined_to_previous
                 and not tokens[first].sentence_start
-                and self._capital_part(tokens, first - 1, stop)
+                and (
+                    self._capital_part(tokens, first - 1, stop)
+                    or self._ambiguous_first(tokens, first - 1, stop)
+                )
             ):
                 first -= 1
             while last + 1 < len(tokens) and last - first < MAX_NAME_TOKENS - 1:
@@ -352,12 +421,25 @@ class PersonRules:
                 ):
                     last += 1  # an everyday word as surname after a first name: "Jodie Foster"
                 elif (
+                    ARABIC_ARTICLE.match(nxt.text) and last + 1 not in stop and tokens[last].capital
+                ):
+                    last += 1  # "Bashar al-Assad", "Abd el-Aziz Jassim al-Shalal"
+                elif (
                     nxt.folded in PARTICLES
                     and last + 2 < len(tokens)
                     and tokens[last + 2].joined_to_previous
                     and self._capital_part(tokens, last + 2, stop)
                 ):
                     last += 2
+                elif (
+                    nxt.folded in PARTICLES
+                    and last + 3 < len(tokens)
+                    and tokens[last + 2].folded in PARTICLES
+                    and tokens[last + 2].joined_to_previous
+                    and tokens[last + 3].joined_to_previous
+                    and self._capital_part(tokens, last + 3, stop)
+                ):
+                    last += 3  # two particles: "Juan de la Fuente", "Ursula von der Leyen"
                 else:
                     break
             return first, last
@@ -419,6 +501,34 @@ class PersonRules:
         folded = tokens[i].folded
         return self.first_name(folded) and not self.ambiguous(folded)
 
+    def surname_opens_prose(self, tokens: Sequence[Token], i: int) -> bool:
+        """A listed surname that is also a word ("Borg", "Lind") opening a sentence of prose,
+        before a lower-case word: "Borg sade att …" (a place or a noun just as well, so only
+        the model's guess counts)."""
+        token = tokens[i]
+        return (
+            token.capital
+            and token.sentence_start
+            and len(tokens) > SHORT_TEXT_TOKENS
+            and not self.first_name(token.folded)
+            and self.surname(token.folded, morphology=False)
+            and i + 1 < len(tokens)
+            and not tokens[i + 1].capital
+            and tokens[i + 1].joined_to_previous
+        )
+
+    def _ambiguous_first(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
+        """A capitalised name that is also a word, inside a sentence, right before a
+        capitalised surname: "kriminalkommissarien Dag Andersson"."""
+        token = tokens[j]
+        return (
+            token.capital
+            and not token.sentence_start
+            and j not in stop
+            and self.ambiguous(token.folded)
+            and self.surname(tokens[j + 1].folded)
+        )
+
     def _capital_part(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
         token = tokens[j]
         if j in stop or not token.capital:
@@ -467,6 +577,8 @@ class PersonRules:
             if folded in self.lex.relationship_words or folded in self.lex.cue_words:
                 continue
             if self.ambiguous(folded):
+                if self.surname_opens_prose(tokens, i):
+                    return True  # "Borg sade att …": the model judges it
                 continue  # the rules have judged "per", "björn", "bo" in their context
             if len(folded) > 6 and folded.endswith(STREET_SUFFIXES):
                 continue  # "Åsgatan", "Kungsvägen": a street, masked as ADDRESS if at all
