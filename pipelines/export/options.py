@@ -143,6 +143,32 @@ class ExportOptions:
         """Examples kept per near-duplicate cluster (0: every one)."""
         return 0 if self.keep_duplicates else self.per_cluster
 
+    @classmethod
+    def from_description(cls, described: dict[str, Any]) -> ExportOptions:
+        """The options a version's metadata.json describes (``describe``'s inverse), to write
+        that version again; gate thresholds are the defaults (``gates.yaml``)."""
+        defaults = cls()
+
+        def moment(key: str) -> datetime | None:
+            value = described.get(key)
+            return datetime.fromisoformat(value) if value else None
+
+        return cls(
+            fmt=described.get("format", defaults.fmt),
+            flavor=described.get("flavor", defaults.flavor),
+            split=described.get("split", defaults.split),
+            seed=int(described.get("seed", defaults.seed)),
+            min_trust=described.get("min_trust", defaults.min_trust),
+            per_cluster=int(described.get("per_cluster", defaults.per_cluster)),
+            weights=described.get("weights", defaults.weights),
+            mask=described.get("mask", defaults.mask),
+            env=described.get("env", defaults.env),
+            since=moment("since"),
+            until=moment("until"),
+            min_confidence=float(described.get("min_confidence", defaults.min_confidence)),
+            license=described.get("license", defaults.license),
+        )
+
     def describe(self) -> dict[str, Any]:
         """The options as they go into metadata.json (no wall-clock values)."""
         return {

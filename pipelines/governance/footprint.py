@@ -51,6 +51,18 @@ def _distinct(frame: pl.DataFrame | None, column: str) -> list[str]:
     return [v for v in frame[column].drop_nulls().unique().to_list() if v]
 
 
+def _read_ids(cfg: LakeConfig, table: str) -> pl.DataFrame | None:
+    """The id columns of a silver table (and, for turns, the texts run metadata may quote)."""
+    path = cfg.table("silver", table)
+    dt = delta.open_table(path, cfg.storage_options)
+    if dt is None:
+        return None
+    wanted = ("event_id", "session_id", "turn_id", "user_pseudo", *_TEXT_COLUMNS)
+    present = {f.name for f in dt.schema().fields}
+    columns = [c for c in wanted if c in present and (table == "turns" or c not in _TEXT_COLUMNS)]
+    return delta.read_table(path, columns=columns, storage_options=cfg.storage_options)
+
+
 def user_matches(user_ids: Iterable[str], digest: str, key: bytes) -> set[str]:
     """The raw user ids among ``user_ids`` whose erasure digest is ``digest``."""
     return {
@@ -69,10 +81,7 @@ def find_footprint(cfg: LakeConfig, kind: str, digest: str, key: bytes) -> Footp
     bronze = delta.read_table(cfg.table("bronze", "events"),
                               columns=["event_id", "session_id", "turn_id", "user_id"],
                               storage_options=so)  # fmt: skip
-    silver = {
-        name: delta.read_table(cfg.table("silver", name), storage_options=so)
-        for name in SILVER_TABLES
-    }
+    silver = {name: _read_ids(cfg, name) for name in SILVER_TABLES}
     if kind == "user":
         fp.user_ids = user_matches(_distinct(bronze, "user_id"), digest, key)
         fp.pseudonyms = {pseudonymize_user_id(u, key) for u in fp.user_ids}

@@ -12,7 +12,7 @@ erasure is finished by running it again:
    labels kept true), the seen-hash claims, a change record per touched hour for gold;
 4. gold candidates, review decisions, training rows; Label Studio task files kvarn wrote;
 5. every export version that held the subject (removed; a new version replaces it);
-6. the history of every Delta table touched (``purge.py``);
+6. the history of every Delta table of the lake (``purge.py``);
 7. the Dagster instance's run storage and compute logs (``erase_instance.py``);
 8. a verification scan for the subject's ids in the data directory and instance, then the
    receipt: what went from where, in counts, and when — no id, no pseudonym, no text.
@@ -151,13 +151,10 @@ def _complete(cfg: LakeConfig, request: Request, receipt_path: Path) -> None:
     )  # fmt: skip
 
 
-def _delete(cfg: LakeConfig, layer: str, table: str, predicate: str, receipt: Receipt,
-            touched: set[str]) -> None:  # fmt: skip
-    path = cfg.table(layer, table)
-    n = delete_where(path, predicate, cfg.storage_options)
+def _delete(cfg: LakeConfig, layer: str, table: str, predicate: str, receipt: Receipt) -> None:
+    n = delete_where(cfg.table(layer, table), predicate, cfg.storage_options)
     if n:
         receipt.rows[f"{layer}.{table}"] = receipt.rows.get(f"{layer}.{table}", 0) + n
-        touched.add(path)
 
 
 def _contains_any(column: str, needles: Sequence[str]) -> str:
@@ -165,7 +162,7 @@ def _contains_any(column: str, needles: Sequence[str]) -> str:
                        for n in needles)  # fmt: skip
 
 
-def _erase_lake(cfg: LakeConfig, fp: Footprint, receipt: Receipt, touched: set[str]) -> None:
+def _erase_lake(cfg: LakeConfig, fp: Footprint, receipt: Receipt) -> None:
     so = cfg.storage_options
     sessions = sorted(fp.sessions)
     users = sorted(fp.user_ids)
@@ -174,10 +171,10 @@ def _erase_lake(cfg: LakeConfig, fp: Footprint, receipt: Receipt, touched: set[s
     if users:
         who.append(in_list("user_id", users))
     if who:
-        _delete(cfg, "bronze", "events", " OR ".join(who), receipt, touched)
+        _delete(cfg, "bronze", "events", " OR ".join(who), receipt)
     mention = users + sessions
     if mention:
-        _delete(cfg, "bronze", "quarantine", _contains_any("raw_text", mention), receipt, touched)
+        _delete(cfg, "bronze", "quarantine", _contains_any("raw_text", mention), receipt)
     # silver, and what silver's state remembers of it
     hours: set[str] = set()
     turns = delta.read_table(cfg.table("silver", "turns"), columns=["hour", "event_id",
@@ -192,10 +189,9 @@ def _erase_lake(cfg: LakeConfig, fp: Footprint, receipt: Receipt, touched: set[s
         if table in ("turns", "feedback") and fp.pseudonyms:
             conditions.append(in_list("user_pseudo", sorted(fp.pseudonyms)))
         if conditions:
-            _delete(cfg, "silver", table, " OR ".join(conditions), receipt, touched)
+            _delete(cfg, "silver", table, " OR ".join(conditions), receipt)
     if fp.events:
-        _delete(cfg, "state", "seen_hashes", in_list("event_id", sorted(fp.events)), receipt,
-                touched)  # fmt: skip
+        _delete(cfg, "state", "seen_hashes", in_list("event_id", sorted(fp.events)), receipt)
     bands = cfg.table("state", "neardup_bands")
     if turn_events and delta.open_table(bands, so) is not None:
         before = delta.count_rows(bands, so)
@@ -203,19 +199,17 @@ def _erase_lake(cfg: LakeConfig, fp: Footprint, receipt: Receipt, touched: set[s
         gone = before - delta.count_rows(bands, so)
         if gone:
             receipt.rows["state.neardup_bands"] = gone
-            touched.add(bands)
-        if refresh_cluster_labels(cfg, "", changed):
-            touched.add(cfg.table("silver", "turns"))
+        refresh_cluster_labels(cfg, "", changed)
     if hours:
         record_changes(cfg, [(h, "written") for h in sorted(hours)])
     # gold
     if fp.candidates:
         ids = sorted(fp.candidates)
-        _delete(cfg, "gold", "candidates", in_list("candidate_id", ids), receipt, touched)
-        _delete(cfg, "gold", "reviews", in_list("candidate_id", ids), receipt, touched)
+        _delete(cfg, "gold", "candidates", in_list("candidate_id", ids), receipt)
+        _delete(cfg, "gold", "reviews", in_list("candidate_id", ids), receipt)
     if sessions:
         for kind in KINDS:
-            _delete(cfg, "gold", kind, in_list("session_id", sessions), receipt, touched)
+            _delete(cfg, "gold", kind, in_list("session_id", sessions), receipt)
 
 
 def _export_again(cfg: LakeConfig, options: dict[str, dict[str, Any]]) -> list[str]:
@@ -224,14 +218,7 @@ def _export_again(cfg: LakeConfig, options: dict[str, dict[str, Any]]) -> list[s
     for kind, opts in sorted(options.items()):
         if kind not in KINDS:
             continue
-        export_opts = ExportOptions(
-            fmt=opts.get("format", "jsonl"), flavor=opts.get("flavor", "trl"),
-            split=opts.get("split", ExportOptions.split), seed=int(opts.get("seed", 42)),
-            min_trust=opts.get("min_trust", "auto"), per_cluster=int(opts.get("per_cluster", 1)),
-            weights=opts.get("weights", "none"), mask=opts.get("mask", "placeholder"),
-            env=opts.get("env", "prod"), min_confidence=float(opts.get("min_confidence", 0.85)),
-            license=opts.get("license", "other"),
-        )  # fmt: skip
+        export_opts = ExportOptions.from_description(opts)
         for result in export_kinds(cfg, [kind], export_opts, cfg.exports):
             if result.path is not None:
                 written.append(f"{kind}/{result.path.name}")
@@ -284,7 +271,6 @@ def process(
     fp, reexport = _resume(work, find_footprint(cfg, request.kind, request.digest, key))
     receipt.found = not fp.empty
     needles = fp.needles()
-    touched: set[str] = set()
     say("landing files")
     landing = erase_landing(
         cfg,
@@ -296,7 +282,7 @@ def process(
     receipt.landing_lines, receipt.landing_files = landing.lines, landing.files
     receipt.landing_lines_by_day = landing.by_day
     say("lake tables")
-    _erase_lake(cfg, fp, receipt, touched)
+    _erase_lake(cfg, fp, receipt)
     say("review task files")
     receipt.review_tasks = erase_task_files(cfg, fp.candidates)
     say("export versions")
@@ -310,7 +296,7 @@ def process(
     say("table history")
     # Every table, not only those this run deleted from: a killed earlier run may have
     # deleted rows whose old versions it never got to purge.
-    for path in sorted(set(cfg.all_tables().values()) | touched):
+    for path in sorted(cfg.all_tables().values()):
         receipt.history_files_purged += purge_history(path, cfg.storage_options).files
     say("dagster instance")
     instance = erase_instance(list(instance_dirs), [*needles, *fp.texts])

@@ -211,12 +211,10 @@ def _record(cfg: LakeConfig, plan: RetentionPlan, run_id: str) -> None:
 
 
 def _cutoff_key(item: Expiry) -> str:
-    if item.layer == "landing":
-        return "landing"
-    for key, tables in _TABLES.items():
-        if any(f"{layer}.{table}" == item.table for layer, table, _ in tables):
-            return key
-    return item.layer
+    """The policy setting (a ``cutoffs`` key) an expired item answers to."""
+    by_table = {f"{layer}.{table}": key for key, tables in _TABLES.items()
+                for layer, table, _ in tables}  # fmt: skip
+    return by_table.get(item.table, item.layer)
 
 
 def _finish_interrupted_landing(cfg: LakeConfig) -> None:

@@ -16,17 +16,23 @@ from pipelines.io import delta
 LEDGER = ("state", "retention_ledger")
 
 
-def expired_before(cfg: LakeConfig, layer: str) -> str | None:
-    """The horizon of ``layer`` ("bronze", "silver", …): partitions before it have expired.
-    None when retention never ran."""
-    ledger = delta.read_table(cfg.table(*LEDGER), where=pl.col("layer") == layer,
-                              columns=["cutoff"], storage_options=cfg.storage_options)  # fmt: skip
+def horizons(cfg: LakeConfig) -> dict[str, str]:
+    """The horizon of every layer retention has run for ("bronze", "silver", …): partitions
+    before it have expired. Empty when retention never ran."""
+    ledger = delta.read_table(cfg.table(*LEDGER), columns=["layer", "cutoff"],
+                              storage_options=cfg.storage_options)  # fmt: skip
     if ledger is None or ledger.height == 0:
-        return None
-    value = ledger["cutoff"].max()
-    return str(value) if value is not None else None
+        return {}
+    latest = ledger.group_by("layer").agg(pl.col("cutoff").max())
+    return {layer: str(cutoff) for layer, cutoff in latest.iter_rows() if cutoff is not None}
+
+
+def expired_before(cfg: LakeConfig, layer: str) -> str | None:
+    """The horizon of ``layer``, or None when retention never ran."""
+    return horizons(cfg).get(layer)
 
 
 def hour_expired(cfg: LakeConfig, hour: str, *layers: str) -> bool:
-    """Whether ``hour`` lies before the horizon of any of ``layers``."""
-    return any((h := expired_before(cfg, layer)) is not None and hour < h for layer in layers)
+    """Whether ``hour`` lies before the horizon of any of ``layers`` (one ledger read)."""
+    known = horizons(cfg)
+    return any(layer in known and hour < known[layer] for layer in layers)
