@@ -20,7 +20,8 @@ STATE_TABLES = (
     "seen_hashes", "neardup_bands", "silver_changes", "retention_ledger", "erasure_requests"
 )  # fmt: skip
 GOLD_TABLES = (
-    "candidates", "reviews", "sft", "dpo", "rag", "nlu", "failure_patterns", "test_health"
+    "candidates", "reviews", "sft", "dpo", "rag", "nlu", "failure_patterns", "test_health",
+    "slo_hourly",
 )  # fmt: skip
 
 

@@ -1,0 +1,95 @@
+"""Every metric kvarn publishes: name, kind, base unit, help text and label names.
+
+Names follow Prometheus conventions (rendered with the ``kvarn_`` prefix): base units in the
+name (``_seconds``, ``_bytes``, ``_ratio``), ``_total`` for counters. ``docs/metrics.md`` documents
+each entry and a test keeps the two in step. Add a metric here before anything emits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["gauge", "counter"]
+PREFIX = "kvarn_"
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    kind: Kind
+    unit: str
+    help: str
+    labels: tuple[str, ...] = ()
+
+    @property
+    def exposed_name(self) -> str:
+        return PREFIX + self.name
+
+
+_SPECS = (
+    # SLOs (gold/slo_hourly, latest complete hour in the window)
+    MetricSpec("slo_latency_seconds", "gauge", "seconds",
+               "Latency quantile of an SLO component over the latest hour with samples.",
+               ("component", "route", "quantile")),
+    MetricSpec("slo_target", "gauge", "component unit",
+               "The SLO target of a component, in the unit of its actual value.",
+               ("component", "route")),
+    MetricSpec("slo_actual", "gauge", "component unit",
+               "The value compared with the target (P95 for latencies, the rate for ratios).",
+               ("component", "route")),
+    MetricSpec("slo_compliant", "gauge", "boolean",
+               "1 when the component met its target in the latest hour with samples, else 0.",
+               ("component", "route")),
+    MetricSpec("slo_samples", "gauge", "samples",
+               "How many measurements the latest hour's SLO value rests on.",
+               ("component", "route")),
+    MetricSpec("guardian_state_ratio", "gauge", "ratio",
+               "Share of turns in each guardian state over the latest hour.", ("state",)),
+    # Pipeline volume and quality
+    MetricSpec("input_lines_total", "counter", "lines",
+               "Landing lines read into bronze (every line lands in events or quarantine).", ()),
+    MetricSpec("table_rows", "gauge", "rows", "Rows in a lake table.", ("layer", "table")),
+    MetricSpec("quarantined_lines_total", "counter", "lines",
+               "Landing lines quarantined, by reason.", ("reason",)),
+    MetricSpec("quarantine_ratio", "gauge", "ratio",
+               "Quarantined share of the lines of the hours this run processed.", ()),
+    MetricSpec("duplicate_ratio", "gauge", "ratio",
+               "Duplicate share of silver turns, exact (hash) or near (MinHash LSH).", ("kind",)),
+    MetricSpec("pii_entities_masked_total", "counter", "entities",
+               "PII entities masked in silver, by entity type.", ("entity",)),
+    MetricSpec("pii_residue_findings", "gauge", "findings",
+               "Leak-audit findings left in silver, gold and exports (masking residuals).",
+               ("severity",)),
+    MetricSpec("consent_coverage_ratio", "gauge", "ratio",
+               "Share of silver turns whose consent allows training.", ()),
+    MetricSpec("retention_overdue_partitions", "gauge", "partitions",
+               "Partitions older than the retention policy allows that are still present.",
+               ("layer",)),
+    MetricSpec("gold_candidates", "gauge", "rows", "Gold candidates by active-learning rule.",
+               ("rule",)),
+    MetricSpec("export_rows", "gauge", "rows", "Rows in the latest export version of a dataset.",
+               ("dataset",)),
+    MetricSpec("export_quality_change_ratio", "gauge", "ratio",
+               "Relative change of an export quality metric against the previous version.",
+               ("dataset", "metric")),
+    # Runs and freshness
+    MetricSpec("run_duration_seconds", "gauge", "seconds", "Wall time of the last run.", ()),
+    MetricSpec("run_success", "gauge", "boolean", "1 when the last run succeeded.", ()),
+    MetricSpec("last_run_timestamp_seconds", "gauge", "seconds",
+               "Unix time the last run ended.", ()),
+    MetricSpec("last_successful_hour_timestamp_seconds", "gauge", "seconds",
+               "Unix time of the start of the newest hour whose silver built cleanly.", ()),
+    MetricSpec("dq_check_status", "gauge", "level",
+               "Data-quality threshold result per check: 0 ok, 1 warn, 2 error.", ("check",)),
+)  # fmt: skip
+
+CATALOGUE: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
+
+
+def spec(name: str) -> MetricSpec:
+    """The catalogue entry of ``name``; a clear error for a metric nobody declared."""
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise KeyError(f"metric {name!r} is not in pipelines/observe/catalogue.py") from None
