@@ -6,7 +6,7 @@ STAMP := $(VENV)/.kvarn-installed
 export DAGSTER_HOME := $(CURDIR)
 export KVARN_DATA ?= $(CURDIR)/data
 
-.PHONY: setup demo test lint types unit ui bench clean-data flywheel-demo
+.PHONY: setup system-deps demo test lint types unit ui bench clean-data flywheel-demo
 
 ## setup: create .venv and install kvarn with dev extras (quick when nothing changed)
 setup: $(STAMP)
@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+## system-deps: Debian tools the tests drive for real (promtool into .venv/tools, chromium)
+system-deps: setup
+	tools/system-deps.sh
 
 ## demo: setup, generate two days of telemetry, run the pipeline, print a summary
 demo: setup
@@ -35,7 +39,7 @@ lint: setup
 types: setup
 	$(BIN)/mypy
 
-unit: setup
+unit: setup system-deps
 	$(BIN)/pytest
 
 ## ui: the Dagster UI on the project's instance (data/.dagster)
