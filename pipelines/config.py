@@ -21,7 +21,7 @@ STATE_TABLES = (
 )  # fmt: skip
 GOLD_TABLES = (
     "candidates", "reviews", "sft", "dpo", "rag", "nlu", "failure_patterns", "test_health",
-    "slo_hourly",
+    "slo_hourly", "dq_hourly",
 )  # fmt: skip
 
 

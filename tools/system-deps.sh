@@ -33,4 +33,4 @@ if ! command -v chromium >/dev/null; then
     apt_refresh; as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 fi
 
-echo "system-deps: $("$TOOLS/bin/promtool" --version 2>&1 | head -1); $(chromium --version)"
+echo "system-deps: $("$TOOLS/bin/promtool" --version 2>&1 | head -1); $(chromium --version 2>/dev/null)"

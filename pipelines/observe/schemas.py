@@ -22,3 +22,18 @@ SLO_HOURLY: dict[str, Any] = {
     "comparison": pl.Utf8,  # "<", "<=", ">=": actual <comparison> target is compliant
     "compliant": pl.Boolean,  # null when count is 0
 }
+
+# ``gold/dq_hourly``: one row per hour × data-quality metric, judged against config thresholds.
+DQ_HOURLY: dict[str, Any] = {
+    "hour": pl.Utf8,  # YYYY-MM-DDTHH (UTC)
+    "metric": pl.Utf8,  # schema_compliance, quarantine_rate, duplicate_rate_exact,
+    # duplicate_rate_near, masking_residuals, consent_coverage, retention_compliance,
+    # pii_entities_masked, rows_bronze, rows_silver, ... (see pipelines/observe/thresholds.yaml)
+    "value": pl.Float64,
+    "unit": pl.Utf8,  # ratio | count | hours
+    "warn_at": pl.Float64,  # null: no threshold (an informational figure)
+    "error_at": pl.Float64,
+    "comparison": pl.Utf8,  # ">" breaches when value > threshold, "<" when value < threshold
+    "status": pl.Utf8,  # ok | warn | error | info
+    "detail": pl.Utf8,  # e.g. the top quarantine reasons; never personal data
+}
