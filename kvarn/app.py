@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from kvarn import audit, contracts, forget, generate, retention, run, sql
+from kvarn import audit, contracts, forget, generate, report, retention, run, sql
 from kvarn.common import KvarnError, err
 from kvarn.export import export_app
 from kvarn.review import review_app
@@ -33,6 +33,7 @@ app.command()(audit.audit)
 app.command()(audit.summary)
 app.command()(retention.retention)
 app.command()(forget.forget)
+app.command()(report.report)
 app.add_typer(export_app, name="export", help="Versioned training files (sft, dpo, rag, nlu).")
 app.add_typer(review_app, name="review", help="Review gold candidates.")
 
