@@ -154,7 +154,7 @@ def _axes(
 
 
 def _x_ticks(
-    lo: float, hi: float, fmt: Callable[[float], str], most: int = 6
+    lo: float, hi: float, fmt: Callable[[float], str], most: int = 5
 ) -> list[tuple[float, str]]:
     if lo == hi:
         return [(lo, fmt(lo))]

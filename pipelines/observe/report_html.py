@@ -267,6 +267,7 @@ def render_report(data: ReportData, generated: datetime | None = None) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'  # no favicon request to whatever serves the page
         f"<title>kvarn report {escape(w.start)} – {escape(w.end)}</title>"
         f"<style>{_CSS}</style></head><body><header><h1>kvarn report</h1>"
         f"<p>Window: {escape(span)}. Generated {moment:%Y-%m-%d %H:%M} UTC.</p></header>"

@@ -31,7 +31,8 @@ def test_page_has_no_external_reference(tmp_path: Path) -> None:
     page = _page(tmp_path)
     assert not EXTERNAL.search(page)
     assert "http://" not in page and "https://" not in page
-    assert "<script" not in page.lower() and "<link" not in page.lower()
+    assert "<script" not in page.lower()
+    assert re.findall(r"<link[^>]*>", page) == ['<link rel="icon" href="data:,">']
 
 
 def test_every_chart_is_drawn_with_a_table_fallback(tmp_path: Path) -> None:
