@@ -1,0 +1,145 @@
+"""``gold/dq_hourly``: the data-quality figures of one hour, judged against the thresholds.
+
+One row per figure (schema ``DQ_HOURLY``); the run report, the Prometheus exposition and the
+Dagster asset checks all read these rows, so each figure is computed once, here. Writing an hour
+overwrites exactly its partition, so a rerun replaces the figures instead of adding to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+
+from pipelines.config import LakeConfig
+from pipelines.governance.policy import RetentionPolicy
+from pipelines.io import delta
+from pipelines.observe import dq_figures as fig
+from pipelines.observe.metric import Metric, Status
+from pipelines.observe.schemas import DQ_HOURLY
+from pipelines.observe.thresholds import Thresholds
+
+DQ_TABLE = ("gold", "dq_hourly")
+
+
+@dataclass(frozen=True)
+class DqFigure:
+    """One row of ``gold/dq_hourly``."""
+
+    hour: str
+    metric: str
+    value: float | None
+    unit: str
+    warn_at: float | None = None
+    error_at: float | None = None
+    comparison: str | None = None
+    status: Status = "info"
+    detail: str = ""
+
+
+Measured = list[tuple[str, float | None, str, str]]  # (metric, value, unit, detail)
+
+
+def _ratio(part: int, whole: int, empty: float) -> float:
+    """``part / whole``; ``empty`` (the harmless value) when there is nothing to divide."""
+    return part / whole if whole else empty
+
+
+def measure_hour(
+    cfg: LakeConfig, hour: str, policy: RetentionPolicy, grace_hours: float, now: datetime
+) -> Measured:
+    """(metric, value, unit, detail) for every figure of ``hour``, evaluated at ``now``."""
+    bronze = fig.bronze_figures(cfg, hour)
+    turn_events, exact = fig.exact_duplicates(cfg, hour)
+    turns = fig.turn_figures(cfg, hour)
+    residuals, residual_detail = fig.masking_residuals(cfg, hour)
+    total, overdue, overdue_by = fig.retention_figures(cfg, policy, now, grace_hours)
+    clean = fig.newest_clean_hour(cfg, hour, hour_is_clean=residuals == 0)
+    empty_turns = "" if turns.turns else "no turns in the hour"
+    return [
+        ("rows_input", bronze.lines, "count", ""),
+        ("rows_bronze", bronze.events, "count", ""),
+        ("rows_quarantine", bronze.quarantined, "count", ""),
+        ("quarantine_rate", _ratio(bronze.quarantined, bronze.lines, 0.0), "ratio",
+         fig.counts_detail(bronze.reasons, fig.TOP_REASONS)),
+        ("schema_compliance", 1 - _ratio(bronze.schema_failures, bronze.lines, 0.0), "ratio",
+         f"failed:{bronze.schema_failures}" if bronze.schema_failures else ""),
+        ("rows_silver_turns", turns.turns, "count", ""),
+        ("duplicate_rate_exact", _ratio(exact, turn_events, 0.0), "ratio",
+         f"dropped:{exact} of {turn_events} turn events" if turn_events else empty_turns),
+        ("duplicate_rate_near", _ratio(turns.near_duplicates, turns.turns, 0.0), "ratio",
+         f"near-duplicates:{turns.near_duplicates}" if turns.turns else empty_turns),
+        ("pii_entities_masked", sum(turns.pii.values()), "count", fig.counts_detail(turns.pii)),
+        ("masking_residuals", residuals, "count", residual_detail),
+        ("consent_coverage", _ratio(turns.training_ok, turns.turns, 1.0), "ratio",
+         f"without training consent:{turns.turns - turns.training_ok}" if turns.turns
+         else empty_turns),
+        ("retention_compliance", 1 - _ratio(overdue, total, 0.0), "ratio",
+         fig.counts_detail(overdue_by)),
+        ("freshness_hours", None if clean is None else fig.hours_since_end(clean, now), "hours",
+         "no clean silver hour" if clean is None else f"newest clean hour:{clean}"),
+    ]  # fmt: skip
+
+
+def judge(hour: str, measured: Measured, thresholds: Thresholds) -> list[DqFigure]:
+    """Attach thresholds and a status: ok / warn / error, info for figures without one."""
+    out = []
+    for metric, value, unit, detail in measured:
+        limit = thresholds.by_metric.get(metric)
+        val = None if value is None else float(value)
+        if limit is None:
+            out.append(DqFigure(hour, metric, val, unit, detail=detail))
+            continue
+        out.append(DqFigure(hour, metric, val, unit, limit.warn, limit.error, limit.comparison,
+                            limit.judge(val), detail))  # fmt: skip
+    return out
+
+
+def dq_hour(
+    cfg: LakeConfig,
+    hour: str,
+    thresholds: Thresholds,
+    policy: RetentionPolicy,
+    now: datetime | None = None,
+) -> list[DqFigure]:
+    """Every judged figure of ``hour`` at ``now`` (default: the wall clock); nothing written."""
+    at = now or datetime.now(UTC)
+    return judge(hour, measure_hour(cfg, hour, policy, thresholds.retention_grace_hours, at),
+                 thresholds)  # fmt: skip
+
+
+def to_frame(figures: list[DqFigure]) -> pl.DataFrame:
+    rows = [{name: getattr(f, name) for name in DQ_HOURLY} for f in figures]
+    return pl.DataFrame(rows, schema=DQ_HOURLY, orient="row")
+
+
+def write_dq_hour(cfg: LakeConfig, hour: str, figures: list[DqFigure]) -> int:
+    """Overwrite the ``hour`` partition of ``gold/dq_hourly``; returns the Delta version."""
+    return delta.overwrite_partition(cfg.table(*DQ_TABLE), to_frame(figures), "hour", hour,
+                                     storage_options=cfg.storage_options)  # fmt: skip
+
+
+def build_dq_hour(
+    cfg: LakeConfig,
+    hour: str,
+    thresholds: Thresholds,
+    policy: RetentionPolicy,
+    now: datetime | None = None,
+) -> tuple[list[DqFigure], int]:
+    """Measure, judge and write one hour: the figures and the new table version."""
+    figures = dq_hour(cfg, hour, thresholds, policy, now)
+    return figures, write_dq_hour(cfg, hour, figures)
+
+
+_LEVEL = {"ok": 0.0, "warn": 1.0, "error": 2.0}
+
+
+def check_status_metrics(figures: list[DqFigure]) -> list[Metric]:
+    """``dq_check_status{check=…}`` (0 ok, 1 warn, 2 error) for every thresholded figure, in the
+    shared Metric form the Prometheus file and the run report take."""
+    return [
+        Metric("dq_check_status", _LEVEL[f.status], Metric.labelled(check=f.metric),
+               status=f.status, scope=f"hour:{f.hour}", detail=f.detail)
+        for f in figures if f.status in _LEVEL
+    ]  # fmt: skip

@@ -1,0 +1,117 @@
+"""Every gold/dq_hourly figure on real-format events, with a simulated clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import LakeConfig
+from pipelines.governance.policy import RetentionPolicy
+from pipelines.io import delta
+from pipelines.observe.dq import DqFigure, build_dq_hour, check_status_metrics, dq_hour
+from pipelines.observe.thresholds import load_thresholds
+from tests.unit.observe.dq_lake import CLEAN, LEAKY, PLANTED, build_lake
+
+NOON = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> LakeConfig:
+    return build_lake(tmp_path_factory.mktemp("dq"))
+
+
+def _figures(cfg: LakeConfig, hour: str, now: datetime = NOON) -> dict[str, DqFigure]:
+    figures = dq_hour(cfg, hour, load_thresholds(), RetentionPolicy(), now)
+    return {f.metric: f for f in figures}
+
+
+def test_rows_quarantine_and_schema_compliance(lake: LakeConfig) -> None:
+    got = _figures(lake, CLEAN)
+    assert got["rows_input"].value == 7
+    assert got["rows_bronze"].value == 5  # the duplicate line is a valid event in bronze
+    assert got["rows_quarantine"].value == 2
+    assert got["quarantine_rate"].value == pytest.approx(2 / 7)
+    assert got["quarantine_rate"].status == "error"  # over 0.10
+    assert got["quarantine_rate"].detail == "invalid JSON:1, schema violation:1"
+    assert got["schema_compliance"].value == pytest.approx(5 / 7)
+    assert got["schema_compliance"].status == "error"
+
+
+def test_duplicates_exact_and_near(lake: LakeConfig) -> None:
+    got = _figures(lake, CLEAN)
+    assert got["rows_silver_turns"].value == 4
+    assert got["duplicate_rate_exact"].value == pytest.approx(1 / 5)
+    assert got["duplicate_rate_exact"].status == "warn"
+    assert got["duplicate_rate_near"].value == pytest.approx(1 / 4)  # "b" repeats "a"
+    assert got["duplicate_rate_near"].status == "ok"
+
+
+def test_pii_masked_counted_per_type_without_text(lake: LakeConfig) -> None:
+    got = _figures(lake, CLEAN)["pii_entities_masked"]
+    assert got.value is not None and got.value >= 2
+    assert "PHONE:1" in got.detail and "PERSON:" in got.detail
+    assert "Anna" not in got.detail and "070" not in got.detail
+
+
+def test_masking_residuals_find_the_planted_leak(lake: LakeConfig) -> None:
+    clean, leaky = _figures(lake, CLEAN), _figures(lake, LEAKY)
+    assert clean["masking_residuals"].value == 0
+    assert clean["masking_residuals"].status == "ok"
+    assert leaky["masking_residuals"].value == 1
+    assert leaky["masking_residuals"].status == "error"
+    assert "PERSONNUMMER:1" in leaky["masking_residuals"].detail
+    assert PLANTED[-11:] not in leaky["masking_residuals"].detail
+
+
+def test_consent_coverage_counts_missing_training_scope(lake: LakeConfig) -> None:
+    got = _figures(lake, CLEAN)["consent_coverage"]
+    assert got.value == pytest.approx(3 / 4)
+    assert got.status == "ok"
+    assert got.detail == "without training consent:1"
+
+
+def test_freshness_follows_the_clock_and_skips_a_leaking_hour(lake: LakeConfig) -> None:
+    assert _figures(lake, CLEAN, datetime(2025, 9, 1, 12, 30, tzinfo=UTC))[
+        "freshness_hours"
+    ].value == pytest.approx(0.5)  # LEAKY is newer, but only its own check distrusts it
+    leaky = _figures(lake, LEAKY, datetime(2025, 9, 1, 12, 30, tzinfo=UTC))["freshness_hours"]
+    assert leaky.value == pytest.approx(1.5)  # newest clean hour: CLEAN, ended 11:00
+    late = _figures(lake, CLEAN, datetime(2025, 9, 1, 20, 0, tzinfo=UTC))["freshness_hours"]
+    assert late.value == pytest.approx(8.0) and late.status == "error"
+
+
+def test_retention_compliance_drops_once_data_is_overdue(lake: LakeConfig) -> None:
+    fresh = _figures(lake, CLEAN)["retention_compliance"]
+    assert fresh.value == 1.0 and fresh.status == "ok"
+    later = _figures(lake, CLEAN, datetime(2025, 9, 12, tzinfo=UTC))["retention_compliance"]
+    assert later.value is not None and 0 < later.value < 1
+    assert later.status == "error"
+    assert "bronze.events:2" in later.detail
+
+
+def test_writing_an_hour_twice_gives_the_same_partition(lake: LakeConfig) -> None:
+    thresholds, policy = load_thresholds(), RetentionPolicy()
+    first, _ = build_dq_hour(lake, CLEAN, thresholds, policy, NOON)
+    table = lake.table("gold", "dq_hourly")
+    before = delta.read_partition(table, "hour", CLEAN)
+    build_dq_hour(lake, CLEAN, thresholds, policy, NOON)
+    after = delta.read_partition(table, "hour", CLEAN)
+    assert before is not None and after is not None
+    assert before.height == len(first) == 13
+    assert before.sort("metric").equals(after.sort("metric"))
+    assert set(after["status"]) <= {"ok", "warn", "error", "info"}
+
+
+def test_check_status_metrics_cover_every_threshold(lake: LakeConfig) -> None:
+    metrics = check_status_metrics(list(_figures(lake, CLEAN).values()))
+    assert {m.label("check") for m in metrics} == set(load_thresholds().by_metric)
+    assert all(m.name == "dq_check_status" and m.value in (0, 1, 2) for m in metrics)
+
+
+def test_empty_hour_is_harmless(tmp_path: Path) -> None:
+    got = _figures(LakeConfig(data_dir=str(tmp_path)), CLEAN)
+    assert got["rows_input"].value == 0
+    assert got["quarantine_rate"].status == "ok"
+    assert got["freshness_hours"].value is None and got["freshness_hours"].status == "error"
