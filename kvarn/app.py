@@ -13,6 +13,7 @@ import typer
 from kvarn import audit, contracts, forget, generate, retention, run, sql
 from kvarn.common import KvarnError, err
 from kvarn.export import export_app
+from kvarn.metrics import metrics_app
 from kvarn.review import review_app
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command()(retention.retention)
 app.command()(forget.forget)
 app.add_typer(export_app, name="export", help="Versioned training files (sft, dpo, rag, nlu).")
 app.add_typer(review_app, name="review", help="Review gold candidates.")
+app.add_typer(metrics_app, name="metrics", help="Prometheus metrics: show or serve /metrics.")
 
 
 def main() -> None:

@@ -82,6 +82,9 @@ _SPECS = (
                "Unix time of the start of the newest hour whose silver built cleanly.", ()),
     MetricSpec("dq_check_status", "gauge", "level",
                "Data-quality threshold result per check: 0 ok, 1 warn, 2 error.", ("check",)),
+    # The exporter itself (added by `kvarn metrics serve` at scrape time, not in the textfile)
+    MetricSpec("metrics_textfile_age_seconds", "gauge", "seconds",
+               "Seconds since the metrics textfile was last written, at scrape time.", ()),
 )  # fmt: skip
 
 CATALOGUE: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
