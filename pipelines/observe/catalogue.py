@@ -29,9 +29,11 @@ class MetricSpec:
 
 _SPECS = (
     # SLOs (gold/slo_hourly, latest complete hour in the window)
+    # `percentile` (p50/p95/p99, as gold/slo_hourly's columns), not `quantile`: Prometheus
+    # reserves that label for summaries and `promtool check metrics` rejects it on a gauge.
     MetricSpec("slo_latency_seconds", "gauge", "seconds",
-               "Latency quantile of an SLO component over the latest hour with samples.",
-               ("component", "route", "quantile")),
+               "Latency percentile of an SLO component over the latest hour with samples.",
+               ("component", "route", "percentile")),
     MetricSpec("slo_target", "gauge", "component unit",
                "The SLO target of a component, in the unit of its actual value.",
                ("component", "route")),
