@@ -14,6 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from pipelines.observe.catalogue import PREFIX
 from pipelines.observe.metric import Metric
 from pipelines.observe.prometheus import CONTENT_TYPE, render
 
@@ -35,6 +36,8 @@ def scrape(path: Path, now: float | None = None) -> str:
         raise NoTextfile(reason) from None
     if text and not text.endswith("\n"):
         text += "\n"
+    if f"# TYPE {PREFIX}{AGE_METRIC} " in text:
+        return text  # a file that already states its age keeps it: one family, once
     age = max(0.0, (time.time() if now is None else now) - written)
     return text + render([Metric(AGE_METRIC, round(age, 3), scope="lake")])
 

@@ -11,7 +11,7 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "component": ("voice_e2e", "llm_first_token"),
     "route": ("", "micro", "deep"),
     "percentile": ("p50", "p95", "p99"),
-    "state": ("NORMAL", "WARNING", "EMERGENCY"),
+    "state": ("NORMAL", "ALERT", "DEGRADED", "EMERGENCY"),
     "layer": ("bronze", "silver"),
     "table": ("events", "turns"),
     "reason": ("invalid_json", "schema_violation"),
