@@ -13,6 +13,7 @@ import typer
 from kvarn import audit, contracts, forget, generate, report, retention, run, sql
 from kvarn.common import KvarnError, err
 from kvarn.export import export_app
+from kvarn.metrics import metrics_app
 from kvarn.review import review_app
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.command()(forget.forget)
 app.command()(report.report)
 app.add_typer(export_app, name="export", help="Versioned training files (sft, dpo, rag, nlu).")
 app.add_typer(review_app, name="review", help="Review gold candidates.")
+app.add_typer(metrics_app, name="metrics", help="Prometheus metrics: show or serve /metrics.")
 
 
 def main() -> None:

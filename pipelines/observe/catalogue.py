@@ -29,9 +29,11 @@ class MetricSpec:
 
 _SPECS = (
     # SLOs (gold/slo_hourly, latest complete hour in the window)
+    # `percentile` (p50/p95/p99, as gold/slo_hourly's columns), not `quantile`: Prometheus
+    # reserves that label for summaries and `promtool check metrics` rejects it on a gauge.
     MetricSpec("slo_latency_seconds", "gauge", "seconds",
-               "Latency quantile of an SLO component over the latest hour with samples.",
-               ("component", "route", "quantile")),
+               "Latency percentile of an SLO component over the latest hour with samples.",
+               ("component", "route", "percentile")),
     MetricSpec("slo_target", "gauge", "component unit",
                "The SLO target of a component, in the unit of its actual value.",
                ("component", "route")),
@@ -82,6 +84,9 @@ _SPECS = (
                "Unix time of the start of the newest hour whose silver built cleanly.", ()),
     MetricSpec("dq_check_status", "gauge", "level",
                "Data-quality threshold result per check: 0 ok, 1 warn, 2 error.", ("check",)),
+    # The exporter itself (added by `kvarn metrics serve` at scrape time, not in the textfile)
+    MetricSpec("metrics_textfile_age_seconds", "gauge", "seconds",
+               "Seconds since the metrics textfile was last written, at scrape time.", ()),
 )  # fmt: skip
 
 CATALOGUE: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
