@@ -30,6 +30,7 @@ from assets.gold import (
 from assets.governance import GOVERNANCE_JOBS, GOVERNANCE_SCHEDULES
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
+from assets.run_reports import RUN_REPORT_SENSORS
 from assets.silver import silver, silver_no_pii, silver_turns_expectations
 
 hourly_pipeline = define_asset_job(
@@ -80,5 +81,6 @@ defs = Definitions(
         *EXPORT_SCHEDULES,
         *GOVERNANCE_SCHEDULES,
     ],
+    sensors=[*RUN_REPORT_SENSORS],
     resources={"kvarn": KvarnResource()},
 )
