@@ -191,13 +191,17 @@ def _dq_line(metrics: list[Metric], label: str, name: str, **labels: str) -> str
     return f"- **{label}**: {shown}{mark}"
 
 
-def _breakdown_line(metrics: list[Metric], label: str, name: str, key: str) -> str | None:
+def _breakdown_line(
+    metrics: list[Metric], label: str, name: str, key: str, total: bool = True
+) -> str | None:
+    """``label: total (a 3, b 1)``; without the total where one item counts under many keys."""
     items = sorted(_named(metrics, name), key=lambda m: -m.value)
     if not items:
         return None
-    total = sum(m.value for m in items)
     parts = ", ".join(f"{m.label(key)} {_count(m.value)}" for m in items)
-    return f"- **{label}**: {_count(total)} ({parts})"
+    if not total:
+        return f"- **{label}**: {parts}"
+    return f"- **{label}**: {_count(sum(m.value for m in items))} ({parts})"
 
 
 def _dq_section(metrics: list[Metric]) -> list[str]:
@@ -228,7 +232,7 @@ def _dq_section(metrics: list[Metric]) -> list[str]:
         _dq_line(metrics, "Consent coverage", "consent_coverage_ratio"),
         _dq_line(metrics, "Retention compliance", "retention_compliance_ratio"),
         _dq_line(metrics, "Freshness of the last good hour", "freshness_seconds"),
-        _breakdown_line(metrics, "Candidates per rule", "gold_candidates", "rule"),
+        _breakdown_line(metrics, "Candidates per rule", "gold_candidates", "rule", total=False),
     ]
     lines += [line for line in found if line]
     for m in _named(metrics, "dq_figure"):

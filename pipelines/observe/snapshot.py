@@ -25,7 +25,7 @@ from pipelines.observe.metric import STATUSES, Metric, Status
 from pipelines.observe.schemas import DQ_HOURLY, SLO_HOURLY
 
 SEVERITY: dict[str, int] = {"info": -1, "ok": 0, "warn": 1, "error": 2}
-_ID = re.compile(r"^[A-Za-z0-9_.:/-]{1,64}$")
+_ID = re.compile(r"^[A-Za-z0-9_.:/ -]{1,64}$")  # ids, rule names, reasons like "invalid JSON"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.config import LakeConfig
+from pipelines.export.writer import update_latest
 from pipelines.io import delta
 from pipelines.observe.catalogue import CATALOGUE
 from pipelines.observe.run_report import (
@@ -68,10 +69,11 @@ def lake_with_figures(tmp_path: Path) -> LakeConfig:
         _dq("2025-09-01T08", "rows_input", 100), _dq("2025-09-01T09", "rows_input", 100),
         _dq("2025-09-01T08", "rows_quarantine", 4), _dq("2025-09-01T09", "rows_quarantine", 26),
         _dq("2025-09-01T08", "quarantine_rate", 0.04, unit="ratio", warn_at=0.05, error_at=0.1,
-            status="ok", detail="invalid_json:3, missing_field:1"),
+            status="ok", detail="invalid JSON:3, missing_field:1"),
         _dq("2025-09-01T09", "quarantine_rate", 0.26, unit="ratio", warn_at=0.05, error_at=0.1,
-            status="error", detail="invalid_json:20, bad_timestamp:6"),
-        _dq("2025-09-01T08", "pii_entities_masked", 10, detail="PERSON:7, PHONE:3"),
+            status="error", detail="invalid JSON:20, bad_timestamp:6"),
+        _dq("2025-09-01T08", "pii_entities_masked", 10,
+            detail="PERSON:7, PHONE:3, anna@example.se:1"),
         _dq("2025-09-01T09", "pii_entities_masked", 5, detail="PERSON:5"),
         _dq("2025-09-01T09", "consent_coverage", 0.9, unit="ratio", comparison="<",
             warn_at=0.8, error_at=0.5, status="ok"),
@@ -89,11 +91,11 @@ def test_collect_reads_the_runs_hours_through_the_schemas(tmp_path: Path) -> Non
     assert actual["voice_e2e"].scope == "hour:2025-09-01T09"
     rate = next(m for m in metrics if m.name == "quarantine_ratio")
     assert rate.value == 30 / 200 and rate.status == "error"  # recomputed, worst status kept
-    assert rate.detail.startswith("invalid_json:23")
+    assert rate.detail.startswith("invalid JSON:23")
     pii = {m.label("entity"): m.value for m in metrics if m.name == "pii_entities_masked_total"}
     assert pii == {"PERSON": 12, "PHONE": 3}
     reasons = {m.label("reason"): m.value for m in metrics if m.name == "quarantined_lines_total"}
-    assert reasons == {"invalid_json": 23, "missing_field": 1, "bad_timestamp": 6}
+    assert reasons == {"invalid JSON": 23, "missing_field": 1, "bad_timestamp": 6}
     check = {m.label("check"): m for m in metrics if m.name == "dq_check_status"}
     assert check["quarantine_rate"].value == 2 and check["consent_coverage"].value == 0
 
@@ -113,7 +115,7 @@ def test_summary_is_laid_out_like_the_seed(tmp_path: Path) -> None:
     assert order == sorted(order)
     assert "1. **SLO violation, Voice E2E P95**: 2400ms vs target <2000ms" in text
     assert "**Threshold ERROR, quarantine_rate**: 15.0% (warn >5.0%, error >10.0%)" in text
-    assert "- **Quarantine rate**: 15.0% ❌ — top reasons: invalid_json:23" in text
+    assert "- **Quarantine rate**: 15.0% ❌ — top reasons: invalid JSON:23" in text
     assert "- **PII entities masked**: 15 (PERSON 12, PHONE 3)" in text
     assert "- **Peak RAM**: 12.5GB (target <14.6GB) ✅" in text
 
@@ -157,6 +159,8 @@ def test_csv_and_jsonl_shape(tmp_path: Path) -> None:
     assert kinds.count("hour_failed") == 1 and kinds.count("hour_done") == 1
     assert kinds.count("slo_violation") == 1 and kinds.count("threshold_breach") == 1
     assert events[-1]["status"] == "FAILED"
+    written = "".join(p.read_text(encoding="utf-8") for p in folder.iterdir())
+    assert "anna" not in written  # a detail that is not an id never reaches the report
 
 
 def test_latest_moves_and_same_minute_runs_get_their_own_folder(tmp_path: Path) -> None:
@@ -174,3 +178,23 @@ def test_latest_moves_and_same_minute_runs_get_their_own_folder(tmp_path: Path) 
     assert latest_report(root) == two
     assert report_for_run(root, "a") == one and report_for_run(root, "c") is None
     assert not [p for p in root.iterdir() if p.name.startswith(".staging")]
+
+
+def test_export_rows_and_a_quality_drop_between_versions(tmp_path: Path) -> None:
+    cfg = LakeConfig(data_dir=str(tmp_path))
+    kind_dir = Path(cfg.exports) / "sft"
+    for name, rows in (("v20250901_100000", 100), ("v20250902_100000", 80)):
+        (kind_dir / name).mkdir(parents=True)
+        meta = {"counts": {"total": rows, "splits": {"train": rows}}, "mean_trust": 0.9}
+        (kind_dir / name / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    update_latest(kind_dir, "v20250902_100000")
+    run = run_facts()
+    metrics = collect(cfg, HOURS, run)
+    rows = [m for m in metrics if m.name == "export_rows"]
+    assert [(m.label("dataset"), m.value) for m in rows] == [("sft", 80)]
+    drop = next(m for m in metrics if m.name == "export_quality_change_ratio"
+                and m.label("metric") == "rows")  # fmt: skip
+    assert drop.value == -0.2 and drop.status == "warn"
+    text = render_summary(run, metrics)
+    assert "**Quality drop, sft rows**: -20.0% against v20250901_100000" in text
+    assert "- **Latest exports**: sft 80 (v20250902_100000)" in text
