@@ -31,6 +31,7 @@ from assets.governance import GOVERNANCE_JOBS, GOVERNANCE_SCHEDULES
 from assets.partitions import HOURLY
 from assets.quality import dq_hourly
 from assets.resources import KvarnResource
+from assets.run_reports import RUN_REPORT_SENSORS
 from assets.silver import silver, silver_no_pii, silver_turns_expectations
 
 hourly_pipeline = define_asset_job(
@@ -81,5 +82,6 @@ defs = Definitions(
         *EXPORT_SCHEDULES,
         *GOVERNANCE_SCHEDULES,
     ],
+    sensors=[*RUN_REPORT_SENSORS],
     resources={"kvarn": KvarnResource()},
 )

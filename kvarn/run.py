@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from kvarn.common import DataOpt, KvarnError, err, lake_config, out, parse_hour
 from pipelines.config import LakeConfig
 from pipelines.io.lock import lake_write_lock
+
+if TYPE_CHECKING:
+    from pipelines.observe.snapshot import RunFacts
 
 
 def _hours_to_run(cfg: LakeConfig, hour_from: str | None, hour_to: str | None) -> list[str]:
@@ -58,6 +63,25 @@ def _check_partitions(hours: list[str]) -> None:
         raise KvarnError(f"{hours[-1]} is in the future (the latest hour is {now} UTC)")
 
 
+def _run_id() -> str:
+    """``kvarn-`` and 12 hex digits: the id of the whole range (many Dagster runs)."""
+    return f"kvarn-{uuid.uuid4().hex[:12]}"
+
+
+def _report(cfg: LakeConfig, run: RunFacts) -> None:
+    """Write the run's report (also when hours failed); a report that cannot be written is a
+    warning, never the run's result."""
+    from pipelines.observe.run_report import write_report
+    from pipelines.observe.snapshot import collect
+
+    try:
+        folder = write_report(cfg, run, collect(cfg, run.hours, run))
+    except OSError as exc:
+        err.print(f"warning: the run report could not be written: {exc}", soft_wrap=True)
+        return
+    out.print(f"run report: {folder / 'summary.md'}", soft_wrap=True)
+
+
 def _waiting(holder: str) -> None:
     err.print(f"waiting: another kvarn run writes to this lake ({holder}); hours run after it")
 
@@ -77,6 +101,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assets.runner import materialize_gold_tables, materialize_hours
+    from pipelines.observe.snapshot import RunFacts
     from pipelines.pii.masking import MASK_MODES
 
     if mask_mode not in MASK_MODES:
@@ -89,6 +114,7 @@ def run(
     _check_pseudonym_key(cfg, demo)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
+    started = datetime.now(UTC)
     with (
         lake_write_lock(cfg.data_dir, on_wait=_waiting),
         Progress(*columns, console=err) as bar,
@@ -99,9 +125,16 @@ def run(
             bar.update(task, advance=1, description=f"hour {hour}")
 
         failed = materialize_hours(cfg, hours, mask_mode=mask_mode, demo=demo, on_hour=tick)
-        if failed:
-            raise KvarnError(f"{len(failed)} hour(s) failed: {', '.join(failed[:5])}")
-        bar.update(task, description="gold training tables")
-        if not materialize_gold_tables(cfg, demo=demo):
-            raise KvarnError("building the gold training tables failed (see `make ui` runs)")
+        error = ""
+        if not failed:
+            bar.update(task, description="gold training tables")
+            if not materialize_gold_tables(cfg, demo=demo):
+                error = "building the gold training tables failed"
+        bar.update(task, description="run report")
+        _report(cfg, RunFacts(_run_id(), started, datetime.now(UTC), tuple(hours), tuple(failed),
+                              error=error))  # fmt: skip
+    if failed:
+        raise KvarnError(f"{len(failed)} hour(s) failed: {', '.join(failed[:5])}")
+    if error:
+        raise KvarnError(f"{error} (see `make ui` runs)")
     out.print(f"materialized {len(hours)} hour(s) from {hours[0]} to {hours[-1]}")

@@ -87,6 +87,22 @@ _SPECS = (
     # The exporter itself (added by `kvarn metrics serve` at scrape time, not in the textfile)
     MetricSpec("metrics_textfile_age_seconds", "gauge", "seconds",
                "Seconds since the metrics textfile was last written, at scrape time.", ()),
+    # Run reports (pipelines/observe/snapshot.py): the run's hours as gold/dq_hourly sums them
+    MetricSpec("run_rows", "gauge", "rows",
+               "Rows of the run's hours in a layer's table.", ("layer", "table")),
+    MetricSpec("run_hours", "gauge", "hours",
+               "Hours the run materialized, by result (ok or failed).", ("result",)),
+    MetricSpec("schema_compliance_ratio", "gauge", "ratio",
+               "Share of the run's landing lines that met the event schema.", ()),
+    MetricSpec("masking_residuals", "gauge", "findings",
+               "Masking residuals the hourly check found in the run's silver hours.", ()),
+    MetricSpec("retention_compliance_ratio", "gauge", "ratio",
+               "Share of partitions inside the retention policy, over the run's hours.", ()),
+    MetricSpec("freshness_seconds", "gauge", "seconds",
+               "Age of the last good hour when the run's newest hour was judged.", ()),
+    MetricSpec("dq_figure", "gauge", "dq_hourly unit",
+               "A gold/dq_hourly figure without a metric of its own, over the run's hours.",
+               ("metric",)),
 )  # fmt: skip
 
 CATALOGUE: dict[str, MetricSpec] = {spec.name: spec for spec in _SPECS}
