@@ -16,6 +16,7 @@ from dagster import (
     schedule,
 )
 
+from assets.alerts import ALERT_SENSORS
 from assets.bronze import bronze, bronze_conservation
 from assets.export import EXPORT_ASSETS, EXPORT_JOBS, EXPORT_SCHEDULES
 from assets.gold import (
@@ -80,5 +81,6 @@ defs = Definitions(
         *EXPORT_SCHEDULES,
         *GOVERNANCE_SCHEDULES,
     ],
+    sensors=[*ALERT_SENSORS],
     resources={"kvarn": KvarnResource()},
 )
