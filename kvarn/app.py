@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from kvarn import audit, contracts, forget, generate, retention, run, sql
+from kvarn.alerts import alerts_app
 from kvarn.common import KvarnError, err
 from kvarn.export import export_app
 from kvarn.review import review_app
@@ -35,6 +36,7 @@ app.command()(retention.retention)
 app.command()(forget.forget)
 app.add_typer(export_app, name="export", help="Versioned training files (sft, dpo, rag, nlu).")
 app.add_typer(review_app, name="review", help="Review gold candidates.")
+app.add_typer(alerts_app, name="alerts", help="Alert channels: status and a test alert.")
 
 
 def main() -> None:
