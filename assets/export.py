@@ -26,6 +26,7 @@ from pydantic import Field
 from assets.alerts import deliver_alerts
 from assets.resources import KvarnResource
 from pipelines.export import KINDS, ExportOptions, GateConfig, export_kinds
+from pipelines.observe.alerts import AlertConfigError
 from pipelines.observe.alerts.sources import export_drop_alerts
 
 EXPORTS = AssetKey(["exports", "training"])
@@ -70,7 +71,10 @@ def training_exports(
     out = Path(config.out or cfg.exports)
     results = export_kinds(cfg, tuple(config.kinds), config.options(), out)
     if drops := export_drop_alerts(results):
-        context.log.warning(f"quality dropped >10%: {deliver_alerts(drops, kvarn)}")
+        try:  # the versions are written: a broken alert config must not fail them
+            context.log.warning(f"quality dropped >10%: {deliver_alerts(drops, kvarn)}")
+        except AlertConfigError as exc:
+            context.log.error(f"quality dropped >10%, alert not sent: {exc}")
     meta: dict[str, Any] = {"export_root": MetadataValue.path(str(out))}
     lines = ["| kind | rows | splits | version | gates | audit |", "|---|---|---|---|---|---|"]
     for res in results:
