@@ -16,6 +16,7 @@ from dagster import (
     schedule,
 )
 
+from assets.alerts import ALERT_SENSORS
 from assets.bronze import bronze, bronze_conservation
 from assets.export import EXPORT_ASSETS, EXPORT_JOBS, EXPORT_SCHEDULES
 from assets.gold import (
@@ -82,6 +83,6 @@ defs = Definitions(
         *EXPORT_SCHEDULES,
         *GOVERNANCE_SCHEDULES,
     ],
-    sensors=[*RUN_REPORT_SENSORS],
+    sensors=[*RUN_REPORT_SENSORS, *ALERT_SENSORS],
     resources={"kvarn": KvarnResource()},
 )

@@ -23,8 +23,11 @@ from dagster import (
 )
 from pydantic import Field
 
+from assets.alerts import deliver_alerts
 from assets.resources import KvarnResource
 from pipelines.export import KINDS, ExportOptions, GateConfig, export_kinds
+from pipelines.observe.alerts import AlertConfigError
+from pipelines.observe.alerts.sources import export_drop_alerts
 
 EXPORTS = AssetKey(["exports", "training"])
 GOLD_INPUTS = [AssetKey(["gold", kind]) for kind in KINDS]
@@ -67,6 +70,11 @@ def training_exports(
     cfg = kvarn.lake()
     out = Path(config.out or cfg.exports)
     results = export_kinds(cfg, tuple(config.kinds), config.options(), out)
+    if drops := export_drop_alerts(results):
+        try:  # the versions are written: a broken alert config must not fail them
+            context.log.warning(f"quality dropped >10%: {deliver_alerts(drops, kvarn)}")
+        except AlertConfigError as exc:
+            context.log.error(f"quality dropped >10%, alert not sent: {exc}")
     meta: dict[str, Any] = {"export_root": MetadataValue.path(str(out))}
     lines = ["| kind | rows | splits | version | gates | audit |", "|---|---|---|---|---|---|"]
     for res in results:

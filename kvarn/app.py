@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from kvarn import audit, contracts, forget, generate, report, retention, run, sql
+from kvarn.alerts import alerts_app
 from kvarn.common import KvarnError, err
 from kvarn.export import export_app
 from kvarn.metrics import metrics_app
@@ -38,6 +39,7 @@ app.command()(report.report)
 app.add_typer(export_app, name="export", help="Versioned training files (sft, dpo, rag, nlu).")
 app.add_typer(review_app, name="review", help="Review gold candidates.")
 app.add_typer(metrics_app, name="metrics", help="Prometheus metrics: show or serve /metrics.")
+app.add_typer(alerts_app, name="alerts", help="Alert channels: status and a test alert.")
 
 
 def main() -> None:

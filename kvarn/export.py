@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -21,6 +22,10 @@ from pipelines.export.options import (
     GateConfig,
     load_kind_gates,
 )
+
+if TYPE_CHECKING:
+    from pipelines.export.build import ExportResult
+    from pipelines.observe.alerts import AlertsConfig
 
 export_app = typer.Typer(
     help="Write and inspect versioned training exports (TRL, OpenAI, sentence-transformers).",
@@ -61,9 +66,34 @@ def _out_root(cfg: LakeConfig, out: Path | None) -> Path:
     return out if out is not None else Path(cfg.exports)
 
 
+def _alert_drops(results: list[ExportResult], cfg: LakeConfig, alerts: AlertsConfig) -> None:
+    """Fire the quality-drop alerts; a channel that is down is a warning, never an error."""
+    from pipelines.observe.alerts import fire
+    from pipelines.observe.alerts.sources import export_drop_alerts
+
+    for alert in export_drop_alerts(results):
+        for d in fire(alert, cfg.data_dir, config=alerts):
+            if d.outcome == "failed":
+                line = f"warning: alert {d.key} not delivered on {d.channel}: {d.error}"
+                _err.print(f"{line} (retried on the next alert)", highlight=False, markup=False)
+
+
+def _held_back(results: list[ExportResult]) -> str:
+    held = [r for r in results if not r.promoted and r.path is not None]
+    names = ", ".join(f"{r.kind}/{r.path.name}" for r in held if r.path is not None)
+    stays = ", ".join(f"{r.kind}/{r.previous}" for r in held)
+    return (f"--strict: quality dropped more than 10% for {names}; written but not promoted, "
+            f"latest stays at {stays} (see `kvarn export diff`)")  # fmt: skip
+
+
 def _run(kinds: tuple[str, ...], opts: ExportOptions, cfg: LakeConfig, out: Path) -> None:
     from pipelines.export.build import GateFailure, export_kinds
+    from pipelines.observe.alerts import AlertConfigError, load_config
 
+    try:
+        alerts = load_config(cfg.data_dir)  # a broken alert config fails before any file
+    except AlertConfigError as exc:
+        raise _fail(f"{exc} (hint: fix it or set KVARN_ALERTS_CONFIG)") from None
     try:
         results = export_kinds(cfg, kinds, opts, out)
     except GateFailure as exc:
@@ -83,6 +113,9 @@ def _run(kinds: tuple[str, ...], opts: ExportOptions, cfg: LakeConfig, out: Path
         audit = res.audit.get("status", "?")
         _out.print(f"{res.kind}: {res.rows} rows ({splits}) -> {res.path} [audit {audit}]",
                    highlight=False, markup=False)  # fmt: skip
+    _alert_drops(results, cfg, alerts)
+    if any(not r.promoted for r in results):
+        raise _fail(_held_back(results))
 
 
 def _make_export_command(kinds: tuple[str, ...], summary: str) -> Callable[..., None]:
@@ -119,7 +152,10 @@ def _make_export_command(kinds: tuple[str, ...], summary: str) -> Callable[..., 
         ),
         env: str = typer.Option("prod", help="prod | test | all"),
         strict: bool = typer.Option(
-            False, "--strict", help="Fail (write nothing) if a quality gate fails."
+            False,
+            "--strict",
+            help="Fail (write nothing) if a quality gate fails; on a >10% quality drop, write "
+            "the version but keep latest where it was and exit 1.",
         ),
         min_rows: int = typer.Option(GateConfig.min_rows, help="Gate: minimum rows."),
         min_labels: int = typer.Option(
@@ -197,9 +233,10 @@ def list_command(
         splits = ", ".join(f"{k}={v}" for k, v in counts.get("splits", {}).items())
         mark = "*" if e.latest else " "
         opts = e.metadata.get("options", {})
+        held = "  not promoted" if e.metadata.get("promoted") is False else ""
         _out.print(f"{mark} {e.kind}/{e.name}  {counts.get('total', 0):>6} rows  ({splits})  "
-                   f"{opts.get('format')}/{opts.get('flavor')} trust>={opts.get('min_trust')}",
-                   highlight=False, markup=False)  # fmt: skip
+                   f"{opts.get('format')}/{opts.get('flavor')} trust>={opts.get('min_trust')}"
+                   f"{held}", highlight=False, markup=False)  # fmt: skip
 
 
 @export_app.command("show")

@@ -19,7 +19,7 @@ from typing import Any
 
 from pipelines.config import LakeConfig
 from pipelines.export.card import MASKING, render_card
-from pipelines.export.diff import quality_warnings
+from pipelines.export.diff import MetricChange, compare_metadata
 from pipelines.export.formats import (
     SCHEMA_FILES,
     FormattedRow,
@@ -99,6 +99,9 @@ class ExportResult:
     warnings: list[str] = field(default_factory=list)
     audit: dict[str, Any] = field(default_factory=dict)
     skipped: str | None = None
+    quality_drops: list[MetricChange] = field(default_factory=list)  # >10% against `previous`
+    previous: str | None = None  # the version that was latest before this one
+    promoted: bool = True  # False: --strict kept `latest` at `previous` after a quality drop
 
 
 def _label(kind: str, row: FormattedRow) -> str | None:
@@ -252,9 +255,17 @@ def default_audit(folder: Path) -> dict[str, Any]:
 
 
 def write_prepared(
-    out_root: Path, prepared: PreparedExport, name: str, audit: AuditFn = default_audit
+    out_root: Path,
+    prepared: PreparedExport,
+    name: str,
+    audit: AuditFn = default_audit,
+    *,
+    hold_on_drop: bool = False,
 ) -> tuple[Path, dict[str, Any]]:
-    """Stage, audit, checksum and publish one version; returns its path and final metadata."""
+    """Stage, audit, checksum and publish one version; returns its path and final metadata.
+
+    With ``hold_on_drop`` a version whose quality fell more than 10% against ``latest`` is
+    published but not promoted (``metadata.promoted`` is false, ``latest`` stays)."""
     kind = prepared.kind
     kind_dir = out_root / kind
     kind_dir.mkdir(parents=True, exist_ok=True)
@@ -296,11 +307,13 @@ def write_prepared(
             )
         previous = latest_name(kind_dir)
         before = read_metadata(kind_dir / previous) if previous else None
-        meta["quality_warnings"] = quality_warnings(before, meta)
+        drops = [c for c in compare_metadata(before, meta) if c.dropped] if before else []
+        meta["quality_warnings"] = [c.line() for c in drops]
+        meta["promoted"] = not (hold_on_drop and drops)
         meta["leakage_audit"] = outcome
         (staging / "metadata.json").write_bytes(encode_json(meta))
         (staging / "SHA256SUMS").write_bytes(sha256sums(staging))
-        return publish(staging, kind_dir, name), meta
+        return publish(staging, kind_dir, name, promote=meta["promoted"]), meta
     finally:
         if staging.exists():
             shutil.rmtree(staging)
@@ -317,7 +330,8 @@ def export_kinds(
 ) -> list[ExportResult]:
     """Export each kind as a new version under ``out_root/<kind>/``.
 
-    With ``strict``, every kind is prepared first and nothing is written if any gate fails.
+    With ``strict``, every kind is prepared first and nothing is written if any gate fails, and
+    a version whose quality dropped more than 10% is written but ``latest`` stays where it was.
     A kind with no rows at all is reported and not written.
     """
     root = Path(out_root)
@@ -345,8 +359,13 @@ def export_kinds(
             result.skipped = "no rows to export"
         else:
             name = free_version_name(root / p.kind, moment)
-            result.path, meta = write_prepared(root, p, name, audit)
+            result.previous = latest_name(root / p.kind) if (root / p.kind).is_dir() else None
+            result.path, meta = write_prepared(root, p, name, audit, hold_on_drop=opts.strict)
             result.warnings = list(meta["quality_warnings"])
             result.audit = meta["leakage_audit"]
+            result.promoted = meta["promoted"]
+            if result.previous is not None:
+                before = read_metadata(root / p.kind / result.previous)
+                result.quality_drops = [c for c in compare_metadata(before, meta) if c.dropped]
         results.append(result)
     return results

@@ -101,12 +101,14 @@ def update_latest(kind_dir: Path, name: str) -> None:
         pass  # no symlinks here: LATEST alone is the pointer
 
 
-def publish(staging: Path, kind_dir: Path, name: str) -> Path:
+def publish(staging: Path, kind_dir: Path, name: str, *, promote: bool = True) -> Path:
+    """Rename the staged version into place; ``latest`` moves to it only when ``promote``."""
     final = kind_dir / name
     if final.exists():
         raise ExportError(f"version {name} already exists under {kind_dir}")
     os.replace(staging, final)
-    update_latest(kind_dir, name)
+    if promote:
+        update_latest(kind_dir, name)
     return final
 
 
