@@ -28,13 +28,14 @@ from assets.gold import (
     GOLD_TABLE_CHECKS,
 )
 from assets.governance import GOVERNANCE_JOBS, GOVERNANCE_SCHEDULES
+from assets.observe import OBSERVE_HOURLY_ASSETS
 from assets.partitions import HOURLY
 from assets.resources import KvarnResource
 from assets.silver import silver, silver_no_pii, silver_turns_expectations
 
 hourly_pipeline = define_asset_job(
     "hourly_pipeline",
-    selection=AssetSelection.assets(bronze, silver, *GOLD_HOURLY_ASSETS),
+    selection=AssetSelection.assets(bronze, silver, *GOLD_HOURLY_ASSETS, *OBSERVE_HOURLY_ASSETS),
     partitions_def=HOURLY,
     description="Bronze → silver → gold candidates for one event-time hour.",
 )
@@ -64,13 +65,13 @@ def late_data_settle(context: ScheduleEvaluationContext) -> list[RunRequest]:
 
 
 # What `kvarn run` materializes per hour, and once after all hours.
-ASSETS = [bronze, silver, *GOLD_HOURLY_ASSETS]
+ASSETS = [bronze, silver, *GOLD_HOURLY_ASSETS, *OBSERVE_HOURLY_ASSETS]
 CHECKS = [bronze_conservation, silver_no_pii, silver_turns_expectations, *GOLD_HOURLY_CHECKS]
 TABLE_ASSETS = [*GOLD_TABLE_ASSETS]
 TABLE_CHECKS = [*GOLD_TABLE_CHECKS]
 
 defs = Definitions(
-    assets=[bronze, silver, *GOLD_ASSETS, *EXPORT_ASSETS],
+    assets=[bronze, silver, *GOLD_ASSETS, *EXPORT_ASSETS, *OBSERVE_HOURLY_ASSETS],
     asset_checks=[*CHECKS, *TABLE_CHECKS],
     jobs=[hourly_pipeline, *GOLD_JOBS, *EXPORT_JOBS, *GOVERNANCE_JOBS],
     schedules=[
