@@ -20,7 +20,10 @@ from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import LakeConfig
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
+from pipelines.observe.catalogue import CATALOGUE
+from pipelines.observe.metric import Metric
 from pipelines.observe.slo import build_slo_hour, judge
+from pipelines.observe.slo_metrics import read_slo_rows, slo_metrics
 from pipelines.observe.slo_targets import load_targets
 from pipelines.silver.build import SilverOptions, build_silver_hour
 from tests.seed_producers import SeedProducer, seed_example_turn
@@ -189,7 +192,7 @@ def test_rebuilding_an_hour_replaces_its_rows(lake: tuple[LakeConfig, str]) -> N
     cfg, hour = lake
     first = build_slo_hour(cfg, hour)
     second = build_slo_hour(cfg, hour)
-    frame = delta.read_table(cfg.table("gold", "slo_hourly"))
+    frame = delta.read_partition(cfg.table("gold", "slo_hourly"), "hour", hour)
     assert frame is not None and frame.height == len(first.rows)
     assert second.rows == first.rows
 
@@ -218,3 +221,29 @@ def test_users_targets_file_overrides_the_defaults(
     monkeypatch.setenv("KVARN_SLO_TARGETS", str(own))
     rows = {(r["component"], r["route"]): r for r in build_slo_hour(cfg, hour).rows}
     assert rows[("tool_success", "")]["compliant"] is True
+
+
+def test_latest_measured_hour_becomes_catalogue_metrics(lake: tuple[LakeConfig, str]) -> None:
+    cfg, hour = lake
+    built = build_slo_hour(cfg, hour)
+    build_slo_hour(cfg, "2999-01-01T00")  # a later, empty hour must not blank components out
+    rows = read_slo_rows(cfg, [hour, "2999-01-01T00"])
+    assert rows is not None
+    metrics = slo_metrics(rows)
+    assert {m.name for m in metrics} <= set(CATALOGUE)
+    by = {(m.name, m.labels): m for m in metrics}
+    e2e = Metric.labelled(component="voice_e2e", route="")
+    want = next(r for r in built.rows if r["component"] == "voice_e2e")
+    assert (
+        by[("slo_actual", e2e)].value == want["actual"] and by[("slo_actual", e2e)].status == "ok"
+    )
+    assert by[("slo_actual", e2e)].scope == f"hour:{hour}"
+    assert by[("slo_samples", e2e)].value == N
+    p95 = Metric.labelled(component="voice_e2e", route="", quantile="0.95")
+    assert by[("slo_latency_seconds", p95)].value == pytest.approx(want["p95"] / 1000)
+    tools = Metric.labelled(component="tool_success", route="")
+    assert (
+        by[("slo_compliant", tools)].value == 0.0 and by[("slo_compliant", tools)].status == "error"
+    )
+    assert not any(m.name == "slo_latency_seconds" and m.label("component") == "tool_success"
+                   for m in metrics)  # fmt: skip
