@@ -29,6 +29,7 @@ from assets.gold import (
     GOLD_TABLE_CHECKS,
 )
 from assets.governance import GOVERNANCE_JOBS, GOVERNANCE_SCHEDULES
+from assets.observe import OBSERVE_HOURLY_ASSETS
 from assets.partitions import HOURLY
 from assets.quality import dq_hourly
 from assets.resources import KvarnResource
@@ -37,7 +38,9 @@ from assets.silver import silver, silver_no_pii, silver_turns_expectations
 
 hourly_pipeline = define_asset_job(
     "hourly_pipeline",
-    selection=AssetSelection.assets(bronze, silver, *GOLD_HOURLY_ASSETS, dq_hourly),
+    selection=AssetSelection.assets(
+        bronze, silver, *GOLD_HOURLY_ASSETS, *OBSERVE_HOURLY_ASSETS, dq_hourly
+    ),
     partitions_def=HOURLY,
     description="Bronze → silver → gold candidates for one event-time hour.",
 )
@@ -67,13 +70,13 @@ def late_data_settle(context: ScheduleEvaluationContext) -> list[RunRequest]:
 
 
 # What `kvarn run` materializes per hour, and once after all hours.
-ASSETS = [bronze, silver, *GOLD_HOURLY_ASSETS, dq_hourly]
+ASSETS = [bronze, silver, *GOLD_HOURLY_ASSETS, *OBSERVE_HOURLY_ASSETS, dq_hourly]
 CHECKS = [bronze_conservation, silver_no_pii, silver_turns_expectations, *GOLD_HOURLY_CHECKS]
 TABLE_ASSETS = [*GOLD_TABLE_ASSETS]
 TABLE_CHECKS = [*GOLD_TABLE_CHECKS]
 
 defs = Definitions(
-    assets=[bronze, silver, *GOLD_ASSETS, *EXPORT_ASSETS, dq_hourly],
+    assets=[bronze, silver, *GOLD_ASSETS, *EXPORT_ASSETS, *OBSERVE_HOURLY_ASSETS, dq_hourly],
     asset_checks=[*CHECKS, *TABLE_CHECKS],
     jobs=[hourly_pipeline, *GOLD_JOBS, *EXPORT_JOBS, *GOVERNANCE_JOBS],
     schedules=[

@@ -51,6 +51,16 @@ def _check_pseudonym_key(cfg: LakeConfig, demo: bool) -> None:
         raise KvarnError(str(exc).replace("run in demo mode", "pass --demo")) from exc
 
 
+def _check_slo_targets(cfg: LakeConfig) -> None:
+    """Fail before any run starts when the user's SLO targets file cannot be applied."""
+    from pipelines.observe.slo_targets import SloTargetsError, load_targets
+
+    try:
+        load_targets(cfg.data_dir)
+    except SloTargetsError as exc:
+        raise KvarnError(f"{exc} (see docs/operations.md, SLOs)") from exc
+
+
 def _check_partitions(hours: list[str]) -> None:
     """Every hour must be an hourly partition: from the first one to the hour in progress."""
     from assets.partitions import HOURLY
@@ -112,6 +122,7 @@ def run(
         raise KvarnError("no hours to run in that range")
     _check_partitions(hours)
     _check_pseudonym_key(cfg, demo)
+    _check_slo_targets(cfg)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
     started = datetime.now(UTC)

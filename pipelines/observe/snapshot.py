@@ -22,7 +22,8 @@ from pipelines.export.options import KINDS
 from pipelines.export.writer import VERSION_RE, latest_name, read_metadata
 from pipelines.io import delta
 from pipelines.observe.metric import STATUSES, Metric, Status
-from pipelines.observe.schemas import DQ_HOURLY, SLO_HOURLY
+from pipelines.observe.schemas import DQ_HOURLY
+from pipelines.observe.slo_metrics import read_slo_rows, slo_metrics
 
 SEVERITY: dict[str, int] = {"info": -1, "ok": 0, "warn": 1, "error": 2}
 _ID = re.compile(r"^[A-Za-z0-9_.:/ -]{1,64}$")  # ids, rule names, reasons like "invalid JSON"
@@ -83,56 +84,6 @@ def _read(cfg: LakeConfig, layer: str, name: str, hours: tuple[str, ...]) -> pl.
         storage_options=cfg.storage_options,
     )
     return frame if frame is not None and frame.height else None
-
-
-# --- SLOs -----------------------------------------------------------------------------------
-
-
-def slo_metrics(cfg: LakeConfig, hours: tuple[str, ...]) -> list[Metric]:
-    """Per component (and route): the latest of the run's hours that has samples."""
-    frame = _read(cfg, "gold", "slo_hourly", hours)
-    if frame is None:
-        return []
-    frame = frame.select(list(SLO_HOURLY)).filter(pl.col("count") > 0)
-    latest = frame.sort("hour").group_by(["component", "route"], maintain_order=True).last()
-    out: list[Metric] = []
-    for row in latest.sort(["component", "route"]).iter_rows(named=True):
-        labels = Metric.labelled(component=row["component"], route=row["route"] or "")
-        compliant = row["compliant"]
-        status: Status = "info" if compliant is None else "ok" if compliant else "error"
-        extra = {
-            "unit": row["unit"] or "",
-            "comparison": row["comparison"] or "",
-            "hour": row["hour"],
-        }
-        base = Metric(
-            "slo_samples",
-            float(row["count"]),
-            labels,
-            scope=f"hour:{row['hour']}",
-            timestamp=hour_start(row["hour"]),
-            extra=extra,
-        )
-        target = row["target"]
-        if row["actual"] is not None:
-            actual = float(row["actual"])
-            out.append(replace(base, name="slo_actual", value=actual, status=status, target=target))
-        if target is not None:
-            out.append(replace(base, name="slo_target", value=float(target)))
-        if compliant is not None:
-            out.append(replace(base, name="slo_compliant", value=float(compliant), status=status))
-        out.append(base)
-        if row["unit"] == "ms":
-            for q in ("p50", "p95", "p99"):
-                if row[q] is not None:
-                    qlabels = Metric.labelled(
-                        component=row["component"], route=row["route"] or "", percentile=q
-                    )
-                    seconds = row[q] / 1000.0
-                    out.append(
-                        replace(base, name="slo_latency_seconds", value=seconds, labels=qlabels)
-                    )
-    return out
 
 
 def guardian_metrics(cfg: LakeConfig, hours: tuple[str, ...]) -> list[Metric]:
@@ -354,7 +305,7 @@ def collect(cfg: LakeConfig, hours: tuple[str, ...] | list[str], run: RunFacts) 
     wanted = tuple(hours)
     found = [
         *run_metrics(run),
-        *slo_metrics(cfg, wanted),
+        *slo_metrics(read_slo_rows(cfg, wanted)),
         *guardian_metrics(cfg, wanted),
         *dq_metrics(cfg, wanted),
         *candidate_metrics(cfg, wanted),

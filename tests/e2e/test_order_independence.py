@@ -36,6 +36,9 @@ def _lake(root: Path, orders: list[list[str]]) -> dict[str, pl.DataFrame]:
     assert cands is not None
     keep = sorted(c for c in cands.columns if c not in WALL_CLOCK)
     out["gold_candidates"] = cands.select(keep).sort("candidate_id")
+    slo = delta.read_table(cfg.table("gold", "slo_hourly"))
+    assert slo is not None
+    out["gold_slo_hourly"] = slo.sort("hour", "component", "route")
     out["state_clusters"] = (
         NearDupStore(cfg.table("state", "neardup_bands")).labels().sort("event_id")
     )
@@ -62,5 +65,6 @@ def test_any_backfill_order_ends_in_the_same_tables(
     assert turns.height > 300
     assert turns["cluster_size"].max() > 5  # clusters really span hours
     assert forward["gold_candidates"].height > 0
+    assert forward["gold_slo_hourly"]["hour"].n_unique() == len(HOURS)
     for name, frame in forward.items():
         assert got[name].equals(frame), name
