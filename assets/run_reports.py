@@ -21,8 +21,9 @@ from dagster import (
 from assets.reclaim import SOURCE_TAG
 from assets.resources import KvarnResource
 from pipelines.io.timestamps import dagster_key_to_hour
-from pipelines.observe.run_report import report_for_run, runs_root, write_report
-from pipelines.observe.snapshot import RunFacts, collect
+from pipelines.observe.after_run import finish_run
+from pipelines.observe.run_report import report_for_run, runs_root
+from pipelines.observe.snapshot import RunFacts
 
 REPORTED_JOBS = ("hourly_pipeline",)  # the job the schedules launch (assets/definitions.py)
 _PARTITION = "dagster/partition"
@@ -71,9 +72,11 @@ def report_finished_run(context: RunStatusSensorContext, kvarn: KvarnResource) -
         source="dagster",
         error="the Dagster run failed (see its page in `make ui`)" if failed else "",
     )
-    folder = write_report(cfg, facts, collect(cfg, hours, facts), root)
-    context.log.info(f"run report written to {folder}")
-    return SkipReason(f"report written to {folder}")
+    done = finish_run(cfg, facts, root)
+    context.log.info(f"run report written to {done.report}")
+    if done.textfile is None:
+        context.log.warning(f"metrics textfile not written: {done.textfile_error}")
+    return SkipReason(f"report written to {done.report}")
 
 
 @run_status_sensor(

@@ -81,15 +81,18 @@ def _run_id() -> str:
 def _report(cfg: LakeConfig, run: RunFacts) -> None:
     """Write the run's report (also when hours failed); a report that cannot be written is a
     warning, never the run's result."""
-    from pipelines.observe.run_report import write_report
-    from pipelines.observe.snapshot import collect
+    from pipelines.observe.after_run import finish_run
 
     try:
-        folder = write_report(cfg, run, collect(cfg, run.hours, run))
+        done = finish_run(cfg, run)
     except OSError as exc:
         err.print(f"warning: the run report could not be written: {exc}", soft_wrap=True)
         return
-    out.print(f"run report: {folder / 'summary.md'}", soft_wrap=True)
+    out.print(f"run report: {done.report / 'summary.md'}", soft_wrap=True)
+    if done.textfile is not None:
+        out.print(f"metrics: {done.textfile}", soft_wrap=True)
+    else:
+        err.print(f"warning: metrics textfile not written: {done.textfile_error}", soft_wrap=True)
 
 
 def _waiting(holder: str) -> None:

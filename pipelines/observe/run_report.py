@@ -207,9 +207,9 @@ def _breakdown_line(
 def _dq_section(metrics: list[Metric]) -> list[str]:
     lines = ["## Data Quality"]
     run_rows = _named(metrics, "run_rows")
-    if run_rows or _one(metrics, "input_lines_total"):
+    if run_rows or _one(metrics, "run_input_lines"):
         parts = [f"{m.label('layer')}.{m.label('table')} {_count(m.value)}" for m in run_rows]
-        inputs = _one(metrics, "input_lines_total")
+        inputs = _one(metrics, "run_input_lines")
         if inputs:
             parts.insert(0, f"landing lines {_count(inputs.value)}")
         lines.append(f"- **Rows of the run's hours**: {', '.join(parts)}")
@@ -225,7 +225,7 @@ def _dq_section(metrics: list[Metric]) -> list[str]:
         lines.append(quarantine + top)
     found = [
         _dq_line(metrics, "Schema compliance", "schema_compliance_ratio"),
-        _breakdown_line(metrics, "PII entities masked", "pii_entities_masked_total", "entity"),
+        _breakdown_line(metrics, "PII entities masked", "run_pii_entities_masked", "entity"),
         _dq_line(metrics, "Masking residuals", "masking_residuals"),
         _dq_line(metrics, "Duplicate rate (exact)", "duplicate_ratio", kind="exact"),
         _dq_line(metrics, "Duplicate rate (near)", "duplicate_ratio", kind="near"),

@@ -111,7 +111,7 @@ _COUNTS = {
     "masking_residuals",
 }
 _PLAIN: dict[str, tuple[str, dict[str, str]]] = {
-    "rows_input": ("input_lines_total", {}),
+    "rows_input": ("run_input_lines", {}),
     "rows_bronze": ("run_rows", {"layer": "bronze", "table": "events"}),
     "rows_quarantine": ("run_rows", {"layer": "bronze", "table": "quarantine"}),
     "rows_silver_turns": ("run_rows", {"layer": "silver", "table": "turns"}),
@@ -185,12 +185,12 @@ def dq_metrics(cfg: LakeConfig, hours: tuple[str, ...]) -> list[Metric]:
         )
         if name == "pii_entities_masked":
             out += _breakdown(
-                replace(base, name="pii_entities_masked_total"), "entity", value, details
+                replace(base, name="run_pii_entities_masked"), "entity", value, details
             )
             continue
         out.append(base)
         if name == "quarantine_rate" and "rows_quarantine" in sums:
-            plain = Metric("quarantined_lines_total", 0.0, extra={"unit": "lines"})
+            plain = Metric("run_quarantined_lines", 0.0, extra={"unit": "lines"})
             out += _breakdown(plain, "reason", sums["rows_quarantine"], details)
         if last["warn_at"] is not None or last["error_at"] is not None:
             level = float(max(SEVERITY.get(status, 0), 0))
@@ -204,6 +204,35 @@ def dq_metrics(cfg: LakeConfig, hours: tuple[str, ...]) -> list[Metric]:
                     extra=extra,
                 )
             )
+    return out
+
+
+def lake_totals(cfg: LakeConfig) -> list[Metric]:
+    """Prometheus counters: lines read, lines quarantined per reason and PII masked per type,
+    summed over every hour ``gold/dq_hourly`` holds (a rerun replaces its hour, so they only
+    move forward as hours are added)."""
+    frame = delta.read_table(cfg.table("gold", "dq_hourly"), storage_options=cfg.storage_options,
+                             columns=["metric", "value", "detail"])  # fmt: skip
+    if frame is None or frame.is_empty():
+        return []
+    totals = {str(k[0]): g for k, g in frame.group_by("metric")}
+
+    def total(name: str) -> tuple[float, Counter[str]]:
+        rows = totals.get(name)
+        if rows is None:
+            return 0.0, Counter()
+        detail = parse_counts(",".join(str(d or "") for d in rows["detail"]))
+        return float(rows["value"].fill_null(0).sum()), detail
+
+    lines, _ = total("rows_input")
+    quarantined, _ = total("rows_quarantine")
+    _, reasons = total("quarantine_rate")  # its detail names the top reasons; the rest is other
+    masked, entities = total("pii_entities_masked")
+    out = [Metric("input_lines_total", lines, scope="lake")]
+    out += _breakdown(Metric("quarantined_lines_total", 0.0, scope="lake"), "reason",
+                      quarantined, reasons)  # fmt: skip
+    out += _breakdown(Metric("pii_entities_masked_total", 0.0, scope="lake"), "entity",
+                      masked, entities)  # fmt: skip
     return out
 
 
@@ -286,9 +315,9 @@ def run_metrics(run: RunFacts) -> list[Metric]:
         Metric("run_duration_seconds", run.duration_seconds),
         Metric("run_success", float(run.success), status=ok),
         Metric("last_run_timestamp_seconds", run.ended.timestamp()),
-        Metric("run_hours", float(len(run.ok_hours)), Metric.labelled(result="ok")),
+        Metric("run_partitions", float(len(run.ok_hours)), Metric.labelled(result="ok")),
         Metric(
-            "run_hours",
+            "run_partitions",
             float(len(run.failed_hours)),
             Metric.labelled(result="failed"),
             status="error" if run.failed_hours else "ok",
@@ -308,6 +337,7 @@ def collect(cfg: LakeConfig, hours: tuple[str, ...] | list[str], run: RunFacts) 
         *slo_metrics(read_slo_rows(cfg, wanted)),
         *guardian_metrics(cfg, wanted),
         *dq_metrics(cfg, wanted),
+        *lake_totals(cfg),
         *candidate_metrics(cfg, wanted),
         *export_metrics(cfg),
         *table_metrics(cfg),

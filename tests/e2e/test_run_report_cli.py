@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipelines.observe.run_report import CSV_HEADER
 from tests.e2e.test_cli import kvarn
+from tests.unit.observe.promtool import run_promtool
 
 
 def test_kvarn_run_writes_a_report(tmp_path: Path) -> None:
@@ -26,6 +27,17 @@ def test_kvarn_run_writes_a_report(tmp_path: Path) -> None:
         assert heading in summary
     assert "- **Candidates per rule**: " in summary and "silver_turns" in summary
     assert "- **Guardian State**: " in summary and "no turns" not in summary
+    # the SLO and data-quality tables the hourly job built are in the report
+    assert "| Voice E2E P95 |" in summary and "gold/slo_hourly is missing" not in summary
+    assert "- **Quarantine rate**: " in summary and "- **Consent coverage**: " in summary
+    # ... and the same figures went to the Prometheus textfile, which promtool accepts
+    textfile = tmp_path / "metrics" / "kvarn.prom"
+    assert f"metrics: {textfile}" in run.stdout
+    exposition = textfile.read_text(encoding="utf-8")
+    assert 'kvarn_slo_compliant{component="voice_e2e",route=""}' in exposition
+    assert "kvarn_input_lines_total " in exposition and "kvarn_run_success 1" in exposition
+    lint = run_promtool("check", "metrics", stdin=exposition)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
     with (latest / "metrics.csv").open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert tuple(rows[0]) == CSV_HEADER and len(rows) > 10

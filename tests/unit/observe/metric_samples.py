@@ -17,7 +17,7 @@ LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "reason": ("invalid_json", "schema_violation"),
     "kind": ("exact", "near"),
     "entity": ("PERSON", "SE_PERSONNUMMER", "PHONE_NUMBER"),
-    "severity": ("high", "low"),
+    "result": ("ok", "failed"),
     "rule": ("low_confidence", "negative_feedback"),
     "dataset": ("sft", "dpo"),
     "metric": ("rows", "mean_quality"),

@@ -92,9 +92,9 @@ def test_collect_reads_the_runs_hours_through_the_schemas(tmp_path: Path) -> Non
     rate = next(m for m in metrics if m.name == "quarantine_ratio")
     assert rate.value == 30 / 200 and rate.status == "error"  # recomputed, worst status kept
     assert rate.detail.startswith("invalid JSON:23")
-    pii = {m.label("entity"): m.value for m in metrics if m.name == "pii_entities_masked_total"}
+    pii = {m.label("entity"): m.value for m in metrics if m.name == "run_pii_entities_masked"}
     assert pii == {"PERSON": 12, "PHONE": 3}
-    reasons = {m.label("reason"): m.value for m in metrics if m.name == "quarantined_lines_total"}
+    reasons = {m.label("reason"): m.value for m in metrics if m.name == "run_quarantined_lines"}
     assert reasons == {"invalid JSON": 23, "missing_field": 1, "bad_timestamp": 6}
     check = {m.label("check"): m for m in metrics if m.name == "dq_check_status"}
     assert check["quarantine_rate"].value == 2 and check["consent_coverage"].value == 0
@@ -198,3 +198,25 @@ def test_export_rows_and_a_quality_drop_between_versions(tmp_path: Path) -> None
     text = render_summary(run, metrics)
     assert "**Quality drop, sft rows**: -20.0% against v20250901_100000" in text
     assert "- **Latest exports**: sft 80 (v20250902_100000)" in text
+
+
+def test_prometheus_counters_cover_every_hour_and_run_gauges_only_the_run(tmp_path: Path) -> None:
+    cfg = lake_with_figures(tmp_path)
+    earlier = ("2025-08-31T23",)
+    with_older = [
+        _dq(earlier[0], "rows_input", 50), _dq(earlier[0], "rows_quarantine", 2),
+        _dq(earlier[0], "quarantine_rate", 0.04, unit="ratio", detail="invalid JSON:2"),
+        _dq(earlier[0], "pii_entities_masked", 4, detail="PERSON:4"),
+    ]  # fmt: skip
+    current = delta.read_table(cfg.table("gold", "dq_hourly"))
+    assert current is not None
+    write_dq(cfg, [*current.to_dicts(), *with_older])
+    metrics = collect(cfg, HOURS, run_facts())
+    one = {(m.name, m.labels): m.value for m in metrics}
+    assert one[("run_input_lines", ())] == 200  # the run's two hours
+    assert one[("input_lines_total", ())] == 250  # every hour the lake holds
+    reasons = {m.label("reason"): m.value for m in metrics if m.name == "quarantined_lines_total"}
+    assert reasons == {"invalid JSON": 25, "missing_field": 1, "bad_timestamp": 6}
+    pii = {m.label("entity"): m.value for m in metrics if m.name == "pii_entities_masked_total"}
+    assert pii == {"PERSON": 16, "PHONE": 3}
+    assert collect(cfg, HOURS, run_facts()) == metrics  # rereading changes nothing
