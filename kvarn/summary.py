@@ -8,6 +8,8 @@ from rich.table import Table
 
 from pipelines.config import LakeConfig
 from pipelines.io import delta
+from pipelines.observe.prometheus import textfile_path
+from pipelines.observe.run_report import runs_root
 
 
 def table_counts(cfg: LakeConfig) -> dict[str, tuple[str, int, int | None]]:
@@ -57,13 +59,25 @@ def print_summary(cfg: LakeConfig, console: Console) -> None:
             f"turns without training consent (kept in silver, never exported): {excluded:,}"
         )
     print_flywheel(cfg, console)
+    runs = runs_root(cfg)
+    try:
+        textfile: str = str(textfile_path(cfg))
+    except ValueError:
+        textfile = "(set KVARN_METRICS_TEXTFILE for an object-storage lake)"
     console.print(
         "\n[bold]where things are[/]\n"
         f"  landing : {cfg.telemetry}\n"
         f"  lake    : {cfg.lake}\n"
         f"  exports : {cfg.exports}\n"
+        f"  reports : {runs}/latest/summary.md   (one per run; metrics.csv, log.jsonl beside it)\n"
+        f"  metrics : {textfile}   (Prometheus textfile, rules in deploy/prometheus/)\n"
+        f"  alerts  : {cfg.data_dir}/alerts/alerts.jsonl\n"
         "\n[bold]next[/]\n"
         '  .venv/bin/kvarn sql "select intent, count(*) from silver_turns group by 1"\n'
+        '  .venv/bin/kvarn sql "select hour, component, route, p95, target, compliant '
+        'from gold_slo_hourly"\n'
+        "  .venv/bin/kvarn report          # HTML trends page (SLO P95, data quality, exports)\n"
+        "  .venv/bin/kvarn metrics serve   # /metrics on http://127.0.0.1:9464\n"
         "  .venv/bin/kvarn duckdb          # the duckdb client with every table as a view\n"
         "  make ui                         # Dagster UI on http://127.0.0.1:3000"
     )
