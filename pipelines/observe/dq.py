@@ -77,7 +77,10 @@ def measure_hour(
          else empty_turns),
         ("retention_compliance", 1 - _ratio(overdue, total, 0.0), "ratio",
          fig.counts_detail(overdue_by)),
-        ("freshness_hours", None if clean is None else fig.hours_since_end(clean, now), "hours",
+        # As of the judged hour, not the wall clock, so a backfill judges each hour as the hourly
+        # schedule would have; staleness against the clock is Prometheus's KvarnNoSuccessfulHour.
+        ("freshness_hours", None if clean is None else fig.hours_between_ends(clean, hour),
+         "hours",
          "no clean silver hour" if clean is None else f"newest clean hour:{clean}"),
     ]  # fmt: skip
 

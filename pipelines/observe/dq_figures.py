@@ -154,14 +154,20 @@ def retention_figures(
 
 
 def newest_clean_hour(cfg: LakeConfig, hour: str, hour_is_clean: bool) -> str | None:
-    """The newest hour with a silver partition; ``hour`` itself only when its silver passed the
-    leak audit (a silver build that leaks is not a clean one)."""
+    """The newest hour up to ``hour`` with a silver partition; ``hour`` itself only when its
+    silver passed the leak audit (a silver build that leaks is not a clean one)."""
     hours: set[str] = set()
     for name in SILVER_TABLES:
         hours |= _partition_values(cfg, "silver", name, "hour")
+    hours = {h for h in hours if h <= hour}
     if not hour_is_clean:
         hours.discard(hour)
     return max(hours) if hours else None
+
+
+def hours_between_ends(older: str, hour: str) -> float:
+    """Hours from the end of ``older`` to the end of ``hour`` (0 when they are the same)."""
+    return max(0.0, (hour_start(hour) - hour_start(older)).total_seconds() / 3600)
 
 
 def hours_since_end(hour: str, now: datetime) -> float:

@@ -72,14 +72,18 @@ def test_consent_coverage_counts_missing_training_scope(lake: LakeConfig) -> Non
     assert got.detail == "without training consent:1"
 
 
-def test_freshness_follows_the_clock_and_skips_a_leaking_hour(lake: LakeConfig) -> None:
-    assert _figures(lake, CLEAN, datetime(2025, 9, 1, 12, 30, tzinfo=UTC))[
-        "freshness_hours"
-    ].value == pytest.approx(0.5)  # LEAKY is newer, but only its own check distrusts it
+def test_freshness_is_judged_as_of_the_hour_and_skips_a_leaking_hour(lake: LakeConfig) -> None:
+    clean = _figures(lake, CLEAN, datetime(2025, 9, 1, 12, 30, tzinfo=UTC))["freshness_hours"]
+    assert clean.value == 0 and clean.status == "ok"  # a later hour does not count for it
     leaky = _figures(lake, LEAKY, datetime(2025, 9, 1, 12, 30, tzinfo=UTC))["freshness_hours"]
-    assert leaky.value == pytest.approx(1.5)  # newest clean hour: CLEAN, ended 11:00
-    late = _figures(lake, CLEAN, datetime(2025, 9, 1, 20, 0, tzinfo=UTC))["freshness_hours"]
-    assert late.value == pytest.approx(8.0) and late.status == "error"
+    assert leaky.value == pytest.approx(1.0)  # newest clean hour up to LEAKY: CLEAN
+    # the wall clock plays no part: a backfill a week later judges the same
+    again = _figures(lake, LEAKY, datetime(2025, 9, 8, 0, 0, tzinfo=UTC))["freshness_hours"]
+    assert again.value == leaky.value
+    gap = _figures(lake, "2025-09-01T18", datetime(2025, 9, 1, 19, tzinfo=UTC))
+    # newest silver hour up to 18:00 is LEAKY (only the judged hour is re-audited): 11 → 18
+    assert gap["freshness_hours"].value == pytest.approx(7.0)
+    assert gap["freshness_hours"].status == "error"
 
 
 def test_retention_compliance_drops_once_data_is_overdue(lake: LakeConfig) -> None:
