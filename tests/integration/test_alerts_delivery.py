@@ -13,7 +13,7 @@ import pytest
 from pipelines.config import LakeConfig
 from pipelines.io import delta
 from pipelines.observe.alerts import AlertConfigError, Severity, fire, load_config
-from pipelines.observe.alerts.sources import DqCursor, dq_alert, dq_breaches_since
+from pipelines.observe.alerts.sources import DqCursor, check_alert, dq_alert, dq_breaches_since
 from pipelines.observe.alerts.state import DeliveryState, state_path
 from pipelines.observe.schemas import DQ_HOURLY
 from tests.integration.alert_receivers import (
@@ -58,6 +58,9 @@ def test_a_breached_threshold_fires_once_per_channel_within_the_cooldown(tmp_pat
         assert [a.key for a in alerts] == ["dq:quarantine_rate"]
         for minute in range(0, 25, 5):  # the same breach, fired five times in 25 minutes
             fire(alerts[0], tmp_path, now=T0 + timedelta(minutes=minute))
+        # ... and seen once more by the asset-check sensor, as the failed WARN check it also is
+        fire(check_alert("gold/dq_hourly", "quarantine_rate", "WARN", "run-1", "2025-09-01-11:00"),
+             tmp_path, now=T0 + timedelta(minutes=26))  # fmt: skip
         assert len(slack.posts) == 1 and len(mail.messages) == 1 and len(file_lines(tmp_path)) == 1
         post = slack.posts[0]
         assert "quarantine_rate = 0.04 ratio in hour 2025-09-01T11" in post["text"]

@@ -22,6 +22,7 @@ from pipelines.observe.alerts.model import Alert, Severity
 
 DQ_SEVERITY = {"warn": Severity.WARNING, "error": Severity.ERROR}
 CHECK_SEVERITY = {"WARN": Severity.WARNING, "ERROR": Severity.ERROR}
+DQ_ASSET = "gold/dq_hourly"  # its checks are the breaches dq_alert reports from the table
 # Hours older than this behind the newest dq_hourly hour are neither alerted nor remembered.
 DQ_HORIZON = timedelta(days=7)
 
@@ -111,10 +112,14 @@ def dq_breaches_since(cfg: LakeConfig, cursor: DqCursor) -> tuple[list[Alert], D
 def check_alert(
     asset: str, check: str, severity: str, run_id: str, partition: str | None = None
 ) -> Alert:
-    """A failed asset-check evaluation: Dagster's WARN → WARNING, ERROR → ERROR."""
+    """A failed asset-check evaluation: Dagster's WARN → WARNING, ERROR → ERROR.
+
+    A ``gold/dq_hourly`` check is the same breach the data-quality sensor reads from the table,
+    so it shares that alert's key: one breach, one alert per channel, whichever sensor is first.
+    """
     where = f" (partition {partition})" if partition else ""
     return Alert(
-        key=f"check:{asset}:{check}",
+        key=f"dq:{check}" if asset == DQ_ASSET else f"check:{asset}:{check}",
         severity=CHECK_SEVERITY.get(severity.upper(), Severity.ERROR),
         title=f"Asset check failed: {asset} {check}",
         body=f"The {severity.upper()} check `{check}` on `{asset}` failed{where} in run "
