@@ -159,6 +159,14 @@ def _issues(run: RunFacts, metrics: list[Metric]) -> list[str]:
         limits = [f"{key} {cmp}{_fmt(float(m.extra[f'{key}_at']), unit)}"
                   for key in ("warn", "error") if f"{key}_at" in m.extra]  # fmt: skip
         line = f"**Threshold {m.status.upper()}, {check}**: {shown} ({', '.join(limits)})"
+        if "worst_hour" in m.extra:
+            worst = float(m.extra["worst_value"])
+            worst_shown = _fmt(worst, unit) if unit == "ratio" else f"{worst:g}"
+            line = (
+                f"**Threshold {m.status.upper()}, {check}**: {worst_shown} in hour "
+                f"{m.extra['worst_hour']}, {m.extra['breached_hours']} of {m.extra['hours']} "
+                f"hour(s) breached; the run's hours together {shown} ({', '.join(limits)})"
+            )
         issues.append(line + (f" — {m.detail}" if m.detail else ""))
     if run.failed_hours:
         shown = ", ".join(run.failed_hours[:10]) + (" …" if len(run.failed_hours) > 10 else "")

@@ -170,6 +170,15 @@ def dq_metrics(cfg: LakeConfig, hours: tuple[str, ...]) -> list[Metric]:
         for key in ("warn_at", "error_at"):
             if last[key] is not None:
                 extra[key] = repr(float(last[key]))
+        breached = rows.filter(pl.col("status").is_in(["warn", "error"]))
+        if breached.height:  # the hour that breached worst, for the report's issue line
+            worst_row = breached.sort(
+                [pl.col("status") == "error", pl.col("value")],
+                descending=[True, last["comparison"] != "<"],
+            ).row(0, named=True)
+            extra |= {"breached_hours": str(breached.height), "hours": str(rows.height),
+                      "worst_hour": str(worst_row["hour"]),
+                      "worst_value": repr(float(worst_row["value"]))}  # fmt: skip
         details = parse_counts(",".join(str(d or "") for d in rows["detail"]))
         detail = ", ".join(f"{k}:{n}" for k, n in details.most_common())
         threshold = last["error_at"] if last["error_at"] is not None else last["warn_at"]

@@ -114,7 +114,10 @@ def test_summary_is_laid_out_like_the_seed(tmp_path: Path) -> None:
                                      "## Data Quality", "## Resource Usage")]  # fmt: skip
     assert order == sorted(order)
     assert "1. **SLO violation, Voice E2E P95**: 2400ms vs target <2000ms" in text
-    assert "**Threshold ERROR, quarantine_rate**: 15.0% (warn >5.0%, error >10.0%)" in text
+    assert (
+        "**Threshold ERROR, quarantine_rate**: 26.0% in hour 2025-09-01T09, 1 of 2 hour(s) "
+        "breached; the run's hours together 15.0% (warn >5.0%, error >10.0%)"
+    ) in text
     assert "- **Quarantine rate**: 15.0% ❌ — top reasons: invalid JSON:23" in text
     assert "- **PII entities masked**: 15 (PERSON 12, PHONE 3)" in text
     assert "- **Peak RAM**: 12.5GB (target <14.6GB) ✅" in text
