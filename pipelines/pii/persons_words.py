@@ -92,6 +92,24 @@ NAME_CONTEXT = _words(
     "mittfältaren partiledaren borgmästaren senator senatorn guvernör guvernören general "
     "generalen kommissarie kommunalrådet riksdagsledamoten ledamoten talmannen "
     "kollegan maken makan hustrun sonen dottern brodern systern"
+) | frozenset(
+    # a nationality noun in apposition: "tysken Jürgen Stark", "argentinaren Guillermo Coria"
+    # (in the training part, 17 of 17 capitalised words after one are persons)
+    _words(
+        "tysken tyskan norrmannen norskan dansken danskan svensken svenskan finländaren "
+        "finländskan finnen amerikanen amerikanskan britten brittiskan engelsmannen "
+        "fransmannen fransyskan spanjoren spanskan italienaren italienskan ryssen ryskan "
+        "polacken holländaren nederländaren belgaren schweizaren österrikaren kanadensaren "
+        "brasilianaren argentinaren mexikanen chilenaren colombianen peruanen uruguayaren "
+        "venezuelanen kubanen jamaicanen kroaten serben bosniern slovenen albanen tjecken "
+        "slovaken ungraren rumänen bulgaren greken turken portugisen irländaren skotten "
+        "islänningen estländaren letten litauern ukrainaren vitryssen georgiern japanen "
+        "kinesen koreanen sydkoreanen indiern pakistaniern afghanen iraniern irakiern "
+        "syriern libanesen israelen palestiniern egyptiern marockanen tunisiern algeriern "
+        "etiopiern eritreanen somaliern kenyanen nigerianen ghananen kamerunen senegalesen "
+        "sydafrikanen australiensaren nyzeeländaren thailändaren vietnamesen filippinaren "
+        "indonesiern"
+    )
 )
 TITLE_ENDINGS = (
     "chef",
