@@ -25,6 +25,7 @@ from pipelines.pii.persons_words import (
     AGE_ENDINGS,
     ARABIC_ARTICLE,
     BEFORE_COMMON,
+    FINNISH_SURNAME,
     NAME_CONTEXT,
     NOUN_ENDINGS,
     PARTICLES,
@@ -113,7 +114,20 @@ class PersonRules:
                 return True
             if morphology and form not in lex.vocabulary and lex.is_surname(form):
                 return True
-        return False
+        return morphology and self.finnish_surname(folded)
+
+    def finnish_surname(self, folded: str) -> bool:
+        """Finnish surname morphology ("Salminen", "Hirvonen", "Leppänen", "Hämäläinen"),
+        unless it is the definite form of a noun or of a compound ending in one ("planen",
+        "Kaffemaskinen", "Julgranen": four letters or more of its end, with or without the
+        definite -en, are an ordinary word)."""
+        if not FINNISH_SURNAME.match(folded) or folded in NAME_CONTEXT:
+            return False  # nor "Amerikanen", a nationality
+        vocabulary = self.lex.vocabulary
+        stem = folded[:-2]
+        return not any(folded[cut:] in vocabulary for cut in range(len(folded) - 4)) and not any(
+            stem[cut:] in vocabulary for cut in range(len(stem) - 3)
+        )
 
     def _forms(self, folded: str) -> tuple[str, ...]:
         """The word, and its genitive reading unless the word itself is an ordinary word

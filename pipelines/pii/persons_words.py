@@ -74,6 +74,10 @@ PLACE_SHAPE = re.compile(
     r"^\w{2,}(?:vreta|näs|vik|viken|by|byn|torp|ås|åsen|sjö|köping|hamn|stad|fors|berga|"
     r"dal|dalen|ryd|red|sund|öra|lid|bro|holmen|udden|hult|boda|måla|ränna|landet|heden)$"
 )
+# Finnish surname endings ("Salminen", "Hirvonen", "Leppänen", "Hämäläinen"); "-ionen" is a
+# Swedish noun ending ("Oppositionen"). In the training part 6 of 7 capitalised words of this
+# shape that are no definite noun (see ``PersonRules.finnish_surname``) are persons.
+FINNISH_SURNAME = re.compile(r"^[^\W\d_]{3,}(?<!i)[aeiouyäö]nen$")
 ROMAN = re.compile(r"^[IVX]{1,4}$")
 AGE_ENDINGS = ("-åriga", "-årige", "-årig", "åriga", "årige")
 # Words right before an unknown capitalised word that make it a person's name in prose:
