@@ -216,6 +216,8 @@ class PersonRules:
                     break  # "Rio Ferdinand", "Paris Lindqvist": a first name after all
                 if j == i and self._after_first_name(tokens, i):
                     break  # "Alfred Nobel", "Marcelo Rios": a surname after all
+                if j == i and self._middle_name(tokens, i):
+                    break  # "Aksel Lund Svindal": a middle name after all
                 covered.update(range(i, j + 1))
                 break
         return covered
@@ -242,6 +244,24 @@ class PersonRules:
         if i + 1 < len(tokens) and tokens[i + 1].capital and tokens[i + 1].joined_to_previous:
             return False
         return self._listed_first(i - 1, tokens)
+
+    def _middle_name(self, tokens: Sequence[Token], i: int) -> bool:
+        """A capitalised one-word place or organisation between a listed first name and a
+        capitalised word no list knows: "Aksel Lund Svindal", "Anna Falun Qwist"."""
+        if i == 0 or i + 1 >= len(tokens) or not tokens[i].capital or tokens[i].sentence_start:
+            return False
+        if not tokens[i].joined_to_previous or not self._listed_first(i - 1, tokens):
+            return False
+        nxt = tokens[i + 1]
+        return (
+            nxt.joined_to_previous
+            and nxt.capital
+            and not nxt.sentence_start
+            and not self.known_word(nxt.folded)
+            and nxt.folded not in self.lex.phrase_starts
+            and nxt.folded not in self.lex.non_name_tokens
+            and not non_name_compound(nxt.folded)
+        )
 
     # -- rules ----------------------------------------------------------------------------------
 

@@ -60,3 +60,11 @@ def test_finnish_surname_shape(rules_only: PersonDetector, text: str, expected: 
 )
 def test_definite_nouns_are_no_finnish_surnames(rules_only: PersonDetector, text: str) -> None:
     assert found(rules_only, text) == []
+
+
+def test_a_place_between_a_first_name_and_an_unknown_word_is_a_middle_name(
+    rules_only: PersonDetector,
+) -> None:
+    text = "Norrmannen Aksel Lund Qvzindal, som leder cupen, blev tvåa."
+    assert found(rules_only, text) == ["Aksel Lund Qvzindal"]
+    assert found(rules_only, "Sedan åkte Aksel till Lund i går.") == ["Aksel"]
