@@ -246,12 +246,17 @@ class PersonRules:
         return self._listed_first(i - 1, tokens)
 
     def _middle_name(self, tokens: Sequence[Token], i: int) -> bool:
-        """A capitalised one-word place or organisation between a listed first name and a
-        capitalised word no list knows: "Aksel Lund Svindal", "Anna Falun Qwist"."""
+        """A capitalised one-word place or organisation between a first name and a
+        capitalised word no list knows: "Aksel Lund Svindal", "Karl Max Einhaupl"."""
         if i == 0 or i + 1 >= len(tokens) or not tokens[i].capital or tokens[i].sentence_start:
             return False
-        if not tokens[i].joined_to_previous or not self._listed_first(i - 1, tokens):
+        if not tokens[i].joined_to_previous:
             return False
+        before = tokens[i - 1]
+        if not self._listed_first(i - 1, tokens) and not (
+            before.capital and not before.sentence_start and self.first_name(before.folded)
+        ):
+            return False  # "Karl Max Einhaupl": "Karl" is also a word, but capitalised here
         nxt = tokens[i + 1]
         return (
             nxt.joined_to_previous

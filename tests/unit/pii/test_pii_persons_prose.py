@@ -68,3 +68,6 @@ def test_a_place_between_a_first_name_and_an_unknown_word_is_a_middle_name(
     text = "Norrmannen Aksel Lund Qvzindal, som leder cupen, blev tvåa."
     assert found(rules_only, text) == ["Aksel Lund Qvzindal"]
     assert found(rules_only, "Sedan åkte Aksel till Lund i går.") == ["Aksel"]
+    # a first name that is also a word ("karl"), capitalised inside a sentence
+    text = "Det sade den tyske läkaren Karl Lund Qvzindal i går."
+    assert found(rules_only, text) == ["Karl Lund Qvzindal"]
