@@ -25,6 +25,7 @@ from pipelines.pii.persons_words import (
     AGE_ENDINGS,
     ARABIC_ARTICLE,
     BEFORE_COMMON,
+    FINNISH_SURNAME,
     NAME_CONTEXT,
     NOUN_ENDINGS,
     PARTICLES,
@@ -113,7 +114,20 @@ class PersonRules:
                 return True
             if morphology and form not in lex.vocabulary and lex.is_surname(form):
                 return True
-        return False
+        return morphology and self.finnish_surname(folded)
+
+    def finnish_surname(self, folded: str) -> bool:
+        """Finnish surname morphology ("Salminen", "Hirvonen", "Leppänen", "Hämäläinen"),
+        unless it is the definite form of a noun or of a compound ending in one ("planen",
+        "Kaffemaskinen", "Julgranen": four letters or more of its end, with or without the
+        definite -en, are an ordinary word)."""
+        if not FINNISH_SURNAME.match(folded) or folded in NAME_CONTEXT:
+            return False  # nor "Amerikanen", a nationality
+        vocabulary = self.lex.vocabulary
+        stem = folded[:-2]
+        return not any(folded[cut:] in vocabulary for cut in range(len(folded) - 4)) and not any(
+            stem[cut:] in vocabulary for cut in range(len(stem) - 3)
+        )
 
     def _forms(self, folded: str) -> tuple[str, ...]:
         """The word, and its genitive reading unless the word itself is an ordinary word
@@ -202,6 +216,8 @@ class PersonRules:
                     break  # "Rio Ferdinand", "Paris Lindqvist": a first name after all
                 if j == i and self._after_first_name(tokens, i):
                     break  # "Alfred Nobel", "Marcelo Rios": a surname after all
+                if j == i and self._middle_name(tokens, i):
+                    break  # "Aksel Lund Svindal": a middle name after all
                 covered.update(range(i, j + 1))
                 break
         return covered
@@ -228,6 +244,29 @@ class PersonRules:
         if i + 1 < len(tokens) and tokens[i + 1].capital and tokens[i + 1].joined_to_previous:
             return False
         return self._listed_first(i - 1, tokens)
+
+    def _middle_name(self, tokens: Sequence[Token], i: int) -> bool:
+        """A capitalised one-word place or organisation between a first name and a
+        capitalised word no list knows: "Aksel Lund Svindal", "Karl Max Einhaupl"."""
+        if i == 0 or i + 1 >= len(tokens) or not tokens[i].capital or tokens[i].sentence_start:
+            return False
+        if not tokens[i].joined_to_previous:
+            return False
+        before = tokens[i - 1]
+        if not self._listed_first(i - 1, tokens) and not (
+            before.capital and not before.sentence_start and self.first_name(before.folded)
+        ):
+            return False  # "Karl Max Einhaupl": "Karl" is also a word, but capitalised here
+        nxt = tokens[i + 1]
+        return (
+            nxt.joined_to_previous
+            and nxt.capital
+            and not nxt.sentence_start
+            and not self.known_word(nxt.folded)
+            and nxt.folded not in self.lex.phrase_starts
+            and nxt.folded not in self.lex.non_name_tokens
+            and not non_name_compound(nxt.folded)
+        )
 
     # -- rules ----------------------------------------------------------------------------------
 

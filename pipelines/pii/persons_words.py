@@ -74,6 +74,10 @@ PLACE_SHAPE = re.compile(
     r"^\w{2,}(?:vreta|näs|vik|viken|by|byn|torp|ås|åsen|sjö|köping|hamn|stad|fors|berga|"
     r"dal|dalen|ryd|red|sund|öra|lid|bro|holmen|udden|hult|boda|måla|ränna|landet|heden)$"
 )
+# Finnish surname endings ("Salminen", "Hirvonen", "Leppänen", "Hämäläinen"); "-ionen" is a
+# Swedish noun ending ("Oppositionen"). In the training part 6 of 7 capitalised words of this
+# shape that are no definite noun (see ``PersonRules.finnish_surname``) are persons.
+FINNISH_SURNAME = re.compile(r"^[^\W\d_]{3,}(?<!i)[aeiouyäö]nen$")
 ROMAN = re.compile(r"^[IVX]{1,4}$")
 AGE_ENDINGS = ("-åriga", "-årige", "-årig", "åriga", "årige")
 # Words right before an unknown capitalised word that make it a person's name in prose:
@@ -92,6 +96,24 @@ NAME_CONTEXT = _words(
     "mittfältaren partiledaren borgmästaren senator senatorn guvernör guvernören general "
     "generalen kommissarie kommunalrådet riksdagsledamoten ledamoten talmannen "
     "kollegan maken makan hustrun sonen dottern brodern systern"
+) | frozenset(
+    # a nationality noun in apposition: "tysken Jürgen Stark", "argentinaren Guillermo Coria"
+    # (in the training part, 17 of 17 capitalised words after one are persons)
+    _words(
+        "tysken tyskan norrmannen norskan dansken danskan svensken svenskan finländaren "
+        "finländskan finnen amerikanen amerikanskan britten brittiskan engelsmannen "
+        "fransmannen fransyskan spanjoren spanskan italienaren italienskan ryssen ryskan "
+        "polacken holländaren nederländaren belgaren schweizaren österrikaren kanadensaren "
+        "brasilianaren argentinaren mexikanen chilenaren colombianen peruanen uruguayaren "
+        "venezuelanen kubanen jamaicanen kroaten serben bosniern slovenen albanen tjecken "
+        "slovaken ungraren rumänen bulgaren greken turken portugisen irländaren skotten "
+        "islänningen estländaren letten litauern ukrainaren vitryssen georgiern japanen "
+        "kinesen koreanen sydkoreanen indiern pakistaniern afghanen iraniern irakiern "
+        "syriern libanesen israelen palestiniern egyptiern marockanen tunisiern algeriern "
+        "etiopiern eritreanen somaliern kenyanen nigerianen ghananen kamerunen senegalesen "
+        "sydafrikanen australiensaren nyzeeländaren thailändaren vietnamesen filippinaren "
+        "indonesiern"
+    )
 )
 TITLE_ENDINGS = (
     "chef",

@@ -6,7 +6,8 @@ cue precedes it. In the assistant's commands the strongest cues are phrases, not
 signal till", "sms till", "möte med", "fika med". After such a phrase a listed first name (and a
 surname after it) is the person contacted. A first name that is also a word must end the
 request there — be followed by a time, a preposition, "och", "att" or nothing — so "möte med
-per telefon" and "lunch med hans chef" stay as they are.
+per telefon" and "lunch med hans chef" stay as they are. Handing something over is such a
+phrase too: "skicka paketet till britt" (a place after it is no listed first name).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ CONTACT_PHRASES = (
     r"(?:möte|mötet|fika|fikat|lunch|lunchen|middag|middagen|träff|träffen|samtal|samtalet"
     r"|avstämning|avstämningen|videosamtal|lektion|tid)\s+med",
     r"träffa|bjud\s+in|påminn",
+    # handing something over: "skicka paketet till britt", "swisha 200 kr till björn"
+    r"(?:skicka|posta|lämna|swisha|överför|leverera)(?:\s+[\w:]+){0,3}?\s+till",
 )  # fmt: skip
 # What may follow a first name that is also an ordinary word, for it to be read as a name.
 _AFTER_AMBIGUOUS = frozenset(
@@ -45,7 +48,10 @@ class ContactNameRecognizer(ValidatedPatternRecognizer):
     """PERSON for a listed first name (and a surname after it) after a contact phrase."""
 
     entity = "PERSON"
-    gate = r"(?i:signal|ring|sms|mess|mejl|mail|medd|kontakt|skriv|svara|med\b|träff|bjud|påminn)"
+    gate = (
+        r"(?i:signal|ring|sms|mess|mejl|mail|medd|kontakt|skriv|svara|med\b|träff|bjud|påminn"
+        r"|skicka|posta|lämna|swisha|överför|leverera)"
+    )
 
     def __init__(self) -> None:
         phrases = "|".join(CONTACT_PHRASES)

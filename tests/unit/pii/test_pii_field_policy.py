@@ -102,6 +102,10 @@ def test_machine_written_text(masker: PiiMasker, text: str, expected: str) -> No
         ("ring mamma", "ring mamma"),
         ("påminn mig om tvätten", "påminn mig om tvätten"),
         ("skriv till anna@example.org", "skriv till <EMAIL>"),
+        ("skicka paketet till britt", "skicka paketet till <PERSON>"),
+        ("swisha 200 kr till björn imorgon", "swisha 200 kr till <PERSON> imorgon"),
+        ("skicka paketet till malmö", "skicka paketet till malmö"),
+        ("skicka en hälsning till hans fru", "skicka en hälsning till hans fru"),
     ],
 )
 def test_a_first_name_after_a_contact_phrase(masker: PiiMasker, text: str, expected: str) -> None:
