@@ -73,7 +73,7 @@ STEPS: list[tuple[Any, str, str]] = [
     (silver_build, "record_changes", "change log"),
     *[(delta_mod, name, "Delta I/O (silver tables, bronze reads)") for name in DELTA_CALLS],
 ]
-# Steps whose inclusive time is also kept per hour (history growth).
+# Steps whose inclusive CPU time is also kept per hour (history growth).
 PER_HOUR = {"_assign_clusters", "refresh_cluster_labels", "analyze_many", "normalize_turn_dates"}
 
 
@@ -82,10 +82,11 @@ class StepTimers:
 
     def __init__(self) -> None:
         self.exclusive: defaultdict[str, float] = defaultdict(float)
+        self.cpu: defaultdict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
         self.per_hour: defaultdict[tuple[str, str], float] = defaultdict(float)
         self.hour = ""
-        self._stack: list[float] = []
+        self._stack: list[list[float]] = []  # [wall, cpu] of the children of each frame
         self._active: Counter[str] = Counter()
 
     def wrap(self, owner: Any, name: str, step: str) -> None:
@@ -97,21 +98,24 @@ class StepTimers:
 
         @functools.wraps(fn)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            timers._stack.append(0.0)
+            timers._stack.append([0.0, 0.0])
             timers._active[name] += 1
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 elapsed = time.perf_counter() - t0
+                cpu = time.process_time() - c0
                 timers._active[name] -= 1
-                child = timers._stack.pop()
-                timers.exclusive[step] += elapsed - child
+                child_wall, child_cpu = timers._stack.pop()
+                timers.exclusive[step] += elapsed - child_wall
+                timers.cpu[step] += cpu - child_cpu
                 timers.calls[step] += 1
                 if timers._stack:
-                    timers._stack[-1] += elapsed
+                    timers._stack[-1][0] += elapsed
+                    timers._stack[-1][1] += cpu
                 if name in PER_HOUR and not timers._active[name]:
-                    timers.per_hour[(name, timers.hour)] += elapsed
+                    timers.per_hour[(name, timers.hour)] += cpu
 
         setattr(owner, name, timed)
 
@@ -174,32 +178,41 @@ def profile(cfg: LakeConfig, progress: Callable[[str, int, int], None]) -> dict[
         timers.wrap(owner, name, step)
     opts = SilverOptions(demo=True)
     silver_hour: dict[str, float] = {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i, hour in enumerate(hours):
         timers.hour = hour
-        t_hour = time.perf_counter()
+        t_hour = time.process_time()
         silver_build.build_silver_hour(cfg, hour, opts)
-        silver_hour[hour] = time.perf_counter() - t_hour
+        silver_hour[hour] = time.process_time() - t_hour
         progress("silver", i + 1, len(hours))
     t_silver = time.perf_counter() - t0
-    return {"hours": hours, "bronze": t_bronze, "silver": t_silver, "timers": timers,
-            "counts": counts, "silver_hour": silver_hour}  # fmt: skip
+    cpu_silver = time.process_time() - c0
+    return {"hours": hours, "bronze": t_bronze, "silver": t_silver, "cpu_silver": cpu_silver,
+            "timers": timers, "counts": counts, "silver_hour": silver_hour}  # fmt: skip
 
 
 def print_profile(figures: dict[str, Any], console: Console) -> None:
     timers: StepTimers = figures["timers"]
     counts: TextCounts = figures["counts"]
     silver = figures["silver"]
-    table = Table(title=f"silver {silver:.1f} s over {len(figures['hours'])} hours "
-                        f"(bronze {figures['bronze']:.1f} s)")  # fmt: skip
+    title = (f"silver {silver:.1f} s wall, {figures['cpu_silver']:.1f} s CPU over "
+             f"{len(figures['hours'])} hours (bronze {figures['bronze']:.1f} s wall)")  # fmt: skip
+    table = Table(title=title)
     table.add_column("step (exclusive time)")
     table.add_column("s", justify="right")
     table.add_column("% of silver", justify="right")
+    table.add_column("CPU s", justify="right")
+    table.add_column("% of silver CPU", justify="right")
     table.add_column("calls", justify="right")
-    for step, secs in sorted(timers.exclusive.items(), key=lambda kv: -kv[1]):
-        table.add_row(step, f"{secs:.1f}", f"{100 * secs / silver:.0f}", f"{timers.calls[step]:,}")
+    cpu_total = figures["cpu_silver"]
+    for step, secs in sorted(timers.cpu.items(), key=lambda kv: -kv[1]):
+        wall = timers.exclusive[step]
+        table.add_row(step, f"{wall:.1f}", f"{100 * wall / silver:.0f}", f"{secs:.1f}",
+                      f"{100 * secs / cpu_total:.0f}", f"{timers.calls[step]:,}")  # fmt: skip
     rest = silver - sum(timers.exclusive.values())
-    table.add_row("untimed", f"{rest:.1f}", f"{100 * rest / silver:.0f}", "")
+    cpu_rest = cpu_total - sum(timers.cpu.values())
+    table.add_row("untimed", f"{rest:.1f}", f"{100 * rest / silver:.0f}", f"{cpu_rest:.1f}",
+                  f"{100 * cpu_rest / cpu_total:.0f}", "")  # fmt: skip
     console.print(table)
     distinct_run = len(counts.pii_run)
     texts = max(counts.pii_texts, 1)
@@ -213,8 +226,8 @@ def print_profile(figures: dict[str, Any], console: Console) -> None:
         f"texts), {counts.slot_calls:,} slot-value calls"
     )
     days = sorted({h[:10] for h in figures["hours"]})
-    by_day = Table(title="per day (inclusive, summed over the day's hours)")
-    for col in ("day", "silver s", "near-dup s", "of it relabel s", "PII s", "dates s"):
+    by_day = Table(title="per day (inclusive CPU s, summed over the day's hours)")
+    for col in ("day", "silver", "near-dup", "of it relabel", "PII", "dates"):
         by_day.add_column(col, justify="right")
     for day in days:
 
@@ -249,7 +262,7 @@ def main() -> None:
                 bar.update(task, description=stage, completed=done, total=total)
 
             figures = profile(LakeConfig(data_dir=str(scratch)), tick)
-        print_profile(figures, Console())
+        print_profile(figures, Console(width=120))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
