@@ -110,3 +110,19 @@ def test_make_landing_writes_the_producers_format(tmp_path: Path) -> None:
     lines = make_landing(tmp_path / "landing", 48, days=1)
     assert lines >= 48
     assert list((tmp_path / "landing" / "telemetry").rglob("*.jsonl"))
+
+
+@pytest.mark.slow
+def test_profile_silver_prints_steps_texts_and_days(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "profile_silver.py"),
+         "--events", "48", "--days", "1"],
+        capture_output=True, text=True, env={**_env(), "TMPDIR": str(tmp_path)}, cwd=ROOT,
+        timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    for step in ("PII analysis", "Delta I/O", "dates", "near-dup: probe_matches"):
+        assert step in done.stdout, done.stdout
+    assert re.search(r"PII texts: [\d,]+ in [\d,]+ calls; distinct per call", done.stdout)
+    assert "2025-09-01" in done.stdout
+    assert not list(tmp_path.iterdir()), "the scratch directory is removed"
