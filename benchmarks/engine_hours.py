@@ -1,0 +1,101 @@
+"""kvarn's engine without Dagster: bronze, then silver, for every hour of a landing zone.
+
+The loop ``bench_pipeline.py``, ``bench_vs_peer.py`` and ``profile_silver.py`` time, kept in one
+place so all three measure the same work. As a script it runs over one data directory (its
+``landing/`` as ``kvarn generate`` writes it) and prints the times:
+
+    .venv/bin/python benchmarks/engine_hours.py --data DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.ingest import all_owner_hours
+from pipelines.config import LakeConfig
+from pipelines.generate import generate
+from pipelines.io.landing import day_dirs
+from pipelines.silver.build import SilverOptions, build_silver_hour
+
+
+@dataclass(frozen=True)
+class EngineTimes:
+    hours: int
+    bronze_s: float
+    silver_s: float
+
+
+def make_landing(
+    landing: Path,
+    events: int,
+    days: int = 2,
+    seed: int = 7,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """``kvarn generate`` into ``landing``: about ``events`` events over ``days`` days from
+    2025-09-01 (the producers' format, broken lines and re-deliveries included); returns lines."""
+    per_hour = max(1, events // (24 * days))
+    start = datetime(2025, 9, 1, tzinfo=UTC)
+    stats = generate(landing, days=days, events_per_hour=per_hour, seed=seed, start=start,
+                     progress=progress)  # fmt: skip
+    return int(stats.lines)
+
+
+def landing_hours(cfg: LakeConfig) -> list[str]:
+    """Every hour some landing line belongs to, in order."""
+    return list(all_owner_hours(cfg.telemetry, day_dirs(cfg.telemetry)))
+
+
+def run_bronze_silver(
+    cfg: LakeConfig,
+    on_hour: Callable[[str, str], None] | None = None,
+    on_silver_hour: Callable[[str, float], None] | None = None,
+) -> EngineTimes:
+    """Bronze for all hours, then silver for all hours (demo pseudonym key), timed apart.
+
+    ``on_hour(stage, hour)`` reports progress; ``on_silver_hour(hour, seconds)`` each silver
+    hour's wall time."""
+    hours = landing_hours(cfg)
+    t0 = time.perf_counter()
+    for hour in hours:
+        build_bronze_hour(cfg, hour)
+        if on_hour:
+            on_hour("bronze", hour)
+    t_bronze = time.perf_counter() - t0
+    opts = SilverOptions(demo=True)
+    t0 = time.perf_counter()
+    for hour in hours:
+        t_hour = time.perf_counter()
+        build_silver_hour(cfg, hour, opts)
+        if on_silver_hour:
+            on_silver_hour(hour, time.perf_counter() - t_hour)
+        if on_hour:
+            on_hour("silver", hour)
+    return EngineTimes(len(hours), t_bronze, time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, required=True, help="data dir holding landing/")
+    args = ap.parse_args()
+    if not (args.data / "landing" / "telemetry").is_dir():
+        ap.error(
+            f"{args.data}/landing/telemetry is missing (hint: kvarn generate --out DIR/landing)"
+        )
+    times = run_bronze_silver(LakeConfig(data_dir=str(args.data.resolve())))
+    print(
+        f"engine: {times.hours} hours, bronze {times.bronze_s:.1f} s, silver {times.silver_s:.1f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
