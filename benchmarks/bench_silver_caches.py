@@ -1,7 +1,7 @@
 """Silver with the per-process text caches off and on, on the same bronze, in one process.
 
 Generates N events (two days), builds bronze once, then builds silver for every hour on a fresh
-copy of that lake, alternating caches off (``KVARN_RUN_CACHES=0``: every text analysed and
+copy of that lake, alternating caches off (``run_caches(False)``: every text analysed and
 date-parsed on every call) and on, ``--runs`` times each. Each run starts with empty caches
 (the analysis cache, the date parse cache and the person detector's own small cache), so "on"
 is one run's worth of reuse, not a warm process. Prints each run's silver time with its steps
@@ -39,7 +39,7 @@ from pipelines.generate import generate
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
 from pipelines.pii import get_masker
-from pipelines.run_cache import DISABLE_ENV
+from pipelines.run_cache import run_caches
 from pipelines.silver.privacy import RecordMasker
 
 STEPS: dict[str, float] = defaultdict(float)
@@ -139,11 +139,8 @@ def main() -> None:
         differ: set[str] = set()
         for i in range(args.runs):
             for label in ("off", "on"):
-                if label == "off":
-                    os.environ[DISABLE_ENV] = "0"
-                else:
-                    os.environ.pop(DISABLE_ENV, None)
-                seconds, out = _run(scratch / "base", scratch, f"{label}{i}", hours)
+                with run_caches(label == "on"):
+                    seconds, out = _run(scratch / "base", scratch, f"{label}{i}", hours)
                 times[label].append(seconds)
                 steps[label].append(out["steps"])
                 if reference is None:
@@ -152,7 +149,6 @@ def main() -> None:
                     differ |= {t for t in reference if not out["tables"][t].equals(reference[t])}
                 print(f"run {i + 1} caches {label:<3}  silver {seconds:7.1f} s  "
                       f"({events / seconds:,.0f} events/s)", flush=True)  # fmt: skip
-        os.environ.pop(DISABLE_ENV, None)
 
         print(f"\nbronze events {events:,} in {len(hours)} hours; medians of {args.runs} runs")
         print(f"{'step':<26}{'caches off':>12}{'caches on':>12}{'off/on':>9}")

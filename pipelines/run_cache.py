@@ -4,7 +4,8 @@ Silver sees the same utterances, slot values and answers again and again across 
 across hours (about one text in six is new over a two-day run). Analysing or parsing each
 distinct text once per process instead of once per call is the saving; the cap keeps a long
 backfill's memory flat. Entries live in memory only and are never written anywhere (the keys
-are raw text). ``KVARN_RUN_CACHES=0`` turns every such cache off (tests compare both ways).
+are raw text). ``KVARN_RUN_CACHES=0`` in the environment of a process turns every such cache
+off; ``run_caches(False)`` does so for a block (tests and benchmarks compare both ways).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import os
 import sys
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -22,9 +24,25 @@ DISABLE_ENV = "KVARN_RUN_CACHES"
 _ENTRY_OVERHEAD = 120
 
 
+_OFF = ("0", "off", "false", "no")
+# Read once: a lookup in os.environ on every cache call cost more than some cache hits save.
+_enabled = os.environ.get(DISABLE_ENV, "1").strip().lower() not in _OFF
+
+
 def run_caches_enabled() -> bool:
-    """False when ``$KVARN_RUN_CACHES`` is ``0``/``off``/``false`` (read on every call)."""
-    return os.environ.get(DISABLE_ENV, "1").strip().lower() not in ("0", "off", "false", "no")
+    """False when the process started with ``$KVARN_RUN_CACHES=0`` or inside ``run_caches``."""
+    return _enabled
+
+
+@contextmanager
+def run_caches(enabled: bool) -> Iterator[None]:
+    """Turn every text cache on or off for the block (entries already cached are kept)."""
+    global _enabled
+    previous, _enabled = _enabled, enabled
+    try:
+        yield
+    finally:
+        _enabled = previous
 
 
 class TextCache(Generic[V]):
@@ -46,7 +64,7 @@ class TextCache(Generic[V]):
 
     def get(self, text: str) -> V | None:
         """The cached value (marked recently used), or None when absent or caches are off."""
-        if not run_caches_enabled():
+        if not _enabled:
             return None
         entry = self._entries.get(text)
         if entry is None:
@@ -58,7 +76,7 @@ class TextCache(Generic[V]):
 
     def put(self, text: str, value: V) -> None:
         """Store ``value``, evicting the least recently used entries beyond the cap."""
-        if not run_caches_enabled():
+        if not _enabled:
             return
         size = sys.getsizeof(text) + self._value_bytes(value) + _ENTRY_OVERHEAD
         if size > self.max_bytes:

@@ -1,6 +1,6 @@
 """Silver is the same with the per-process text caches on and off.
 
-Two lakes from the same generated landing files: one built with ``KVARN_RUN_CACHES=0`` (every
+Lakes from the same generated landing files: one built with the caches off (every
 text analysed and parsed on every call, as before the caches), one with the caches on and
 already warm from the other lake's texts. Every silver table must match row for row and every
 hour's report figure by figure, and the cached lake must really have been served from the
@@ -19,7 +19,7 @@ from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.dates.parsed import parse_cache
 from pipelines.io import delta
 from pipelines.pii import get_masker
-from pipelines.run_cache import DISABLE_ENV
+from pipelines.run_cache import run_caches
 from pipelines.silver.build import SilverOptions, SilverReport, build_silver_hour
 from tests.integration.small_lake import TEST_KEY, generate_landing
 
@@ -49,12 +49,11 @@ def test_silver_identical_with_caches_on_and_off(
     monkeypatch.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)
     analysis, parsed = get_masker().analysis_cache, parse_cache()
 
-    monkeypatch.setenv(DISABLE_ENV, "0")
     hits_before = analysis.hits + parsed.hits
-    plain, plain_reports = _build(tmp_path / "off", mode)
+    with run_caches(False):
+        plain, plain_reports = _build(tmp_path / "off", mode)
     assert analysis.hits + parsed.hits == hits_before  # off means off
 
-    monkeypatch.delenv(DISABLE_ENV)
     warming, warming_reports = _build(tmp_path / "warm", mode)  # fills the caches
     analysis_hits, parse_hits = analysis.hits, parsed.hits
     cached, cached_reports = _build(tmp_path / "on", mode)
