@@ -7,18 +7,14 @@ value trimmed to its grain, the form silver's training text carries.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from pipelines.dates.atoms import scan_atoms
-from pipelines.dates.compose import compose
-from pipelines.dates.cue import has_temporal_cue
+from pipelines.dates.parsed import ParsedText, parse_text, parse_uncued
 from pipelines.dates.resolve import WAKE_DAYTIME, Resolver
 from pipelines.dates.timeutil import add_grain, localize, parse_tz, to_wall
-from pipelines.dates.tokens import tokenize
 
 DEFAULT_TZ = "Europe/Stockholm"
 #: Grains of the `kvarn dates` contract; finer or odd grains map onto them.
@@ -102,39 +98,32 @@ def _as_reference(ref: datetime, tz: tzinfo) -> datetime:
     return ref.astimezone(tz) if ref.tzinfo is not None else localize(ref, tz)
 
 
-# Wake-up requests put a spoken 12-hour time in the morning ("väck mig halv sju").
-_WAKE = re.compile(r"\b(?:väck|väcka|väckning|väckarklocka|alarm|larm)", re.IGNORECASE)
-
-
 def find_dates(text: str, ref: datetime, tz: str = DEFAULT_TZ) -> list[DateMatch]:
     """Every temporal expression in `text`, resolved relative to `ref` in zone `tz`.
 
     `tz` is an IANA name or a fixed offset ("-02:00", "UTC"); a bad one raises ValueError.
+    The text is parsed once per process (`parsed.parse_text`); resolution runs every call.
     """
     zone = parse_tz(tz)
-    if not has_temporal_cue(text):
-        return []
-    return find_dates_uncued(text, ref, zone)
+    parsed = parse_text(text)
+    return _resolve(text, parsed, ref, zone) if parsed.spans else []
 
 
 def find_dates_uncued(text: str, ref: datetime, zone: tzinfo) -> list[DateMatch]:
     """`find_dates` without the cheap pre-check (tests hold the pre-check to this)."""
-    toks = tokenize(text)
-    pieces = compose(scan_atoms(toks), toks)
-    if not pieces:
-        return []
+    parsed = parse_uncued(text)
+    return _resolve(text, parsed, ref, zone) if parsed.spans else []
+
+
+def _resolve(text: str, parsed: ParsedText, ref: datetime, zone: tzinfo) -> list[DateMatch]:
+    """The parsed expressions of `text` as instants relative to `ref` in `zone`."""
     reference = _as_reference(ref, zone)
-    if _WAKE.search(text):
-        resolver = Resolver(reference, zone, WAKE_DAYTIME)
-    else:
-        resolver = Resolver(reference, zone)
+    resolver = Resolver(reference, zone, WAKE_DAYTIME) if parsed.wake else Resolver(reference, zone)
     matches: list[DateMatch] = []
-    for p in pieces:
-        assert p.node is not None
-        r = resolver.resolve(p.node)
+    for start, end, node in parsed.spans:
+        r = resolver.resolve(node)
         if r is None:
             continue
-        start, end = toks[p.i].start, toks[p.j - 1].end
         value = r.start if r.start.tzinfo is not None else localize(r.start, zone)
         end_value = None
         if r.end is not None:

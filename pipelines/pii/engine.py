@@ -34,10 +34,13 @@ from pipelines.pii.entities import Entity, resolve_overlaps
 from pipelines.pii.recognizers import build_swedish_recognizers
 from pipelines.pii.recognizers_assistant import RECOGNIZER_NAME as ASSISTANT_AS_CONTACT
 from pipelines.pii.recognizers_assistant import AssistantNameRecognizer, assistant_names
+from pipelines.run_cache import TextCache
 
 logger = logging.getLogger(__name__)
 
 LANGUAGE = "sv"
+# Distinct texts' entities kept per analyzer for the process (~250k short texts at this cap).
+ANALYSIS_CACHE_BYTES = 64 * 1024 * 1024
 PersonCue = Callable[[str], bool]
 
 
@@ -185,6 +188,12 @@ class PiiAnalyzer:
             if isinstance(trigger, re.Pattern):  # a gate must imply nothing less than this
                 gates.add(str(getattr(recognizer, "gate", None) or trigger.pattern))
         self._gate = re.compile("|".join(f"(?:{g})" for g in sorted(gates)) or r"(?!x)x")
+        # Keyed by text alone: everything else the result depends on (language, recognizers,
+        # allow list, person model) is fixed per analyzer; field policies and mask modes apply
+        # after analysis, outside the cache.
+        self.analysis_cache: TextCache[tuple[Entity, ...]] = TextCache(
+            ANALYSIS_CACHE_BYTES, _entities_bytes
+        )
 
     @staticmethod
     def _build_routes(
@@ -225,8 +234,13 @@ class PiiAnalyzer:
         """Disjoint entities sorted by start; recognizers run only if their trigger fires."""
         if not text:
             return []
+        cached = self.analysis_cache.get(text)
+        if cached is not None:
+            return list(cached)
         needed = self.entities_to_check(text)
-        return self._analyze_routed(text, needed, {}) if needed else []
+        found = self._analyze_routed(text, needed, {}) if needed else []
+        self.analysis_cache.put(text, tuple(found))
+        return found
 
     def _analyze_routed(
         self, text: str, needed: list[str], precomputed: dict[str, list[RecognizerResult]]
@@ -284,12 +298,18 @@ class PiiAnalyzer:
         return self._extend(text, finalize(text, results))
 
     def analyze_many(self, texts: Sequence[str | None]) -> list[list[Entity]]:
-        """Batch form of ``analyze``: each distinct text is analysed once, and the person
-        model sees all texts that need it in one batch."""
+        """Batch form of ``analyze``: each distinct text is analysed once per process (the
+        analysis cache), and the person model sees all new texts that need it in one batch."""
+        cache = self.analysis_cache
+        known: dict[str, tuple[Entity, ...]] = {}
         distinct: dict[str, int] = {}
         for text in texts:
-            if text and text not in distinct:
-                distinct[text] = len(distinct)
+            if text and text not in distinct and text not in known:
+                cached = cache.get(text)
+                if cached is not None:
+                    known[text] = cached
+                else:
+                    distinct[text] = len(distinct)
         unique = list(distinct)
         routed = [self.entities_to_check(text) for text in unique]
         person_idx = [i for i, needed in enumerate(routed) if "PERSON" in needed]
@@ -301,8 +321,13 @@ class PiiAnalyzer:
             found_per_text = batch([unique[i] for i in person_idx])
             for i, found in zip(person_idx, found_per_text, strict=True):
                 precomputed[i][recognizer.id] = list(found)
-        results = [
-            self._analyze_routed(text, needed, precomputed[i]) if needed else []
-            for i, (text, needed) in enumerate(zip(unique, routed, strict=True))
-        ]
-        return [list(results[distinct[text]]) if text else [] for text in texts]
+        for i, (text, needed) in enumerate(zip(unique, routed, strict=True)):
+            entities = tuple(self._analyze_routed(text, needed, precomputed[i]) if needed else ())
+            known[text] = entities
+            cache.put(text, entities)
+        return [list(known[text]) if text else [] for text in texts]
+
+
+def _entities_bytes(entities: tuple[Entity, ...]) -> int:
+    """Rough size of a cached result: the tuple and one small frozen record per entity."""
+    return 56 + 8 * len(entities) + 120 * len(entities)

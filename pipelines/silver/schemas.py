@@ -168,8 +168,16 @@ STATS_COLUMNS = ["event_id", "hour", "ts", "env", "training_ok"]
 
 
 def frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """The table's rows as a frame of its schema, built column by column.
+
+    Strict columns take only values already of their type, which is what extraction and
+    masking produce; any other value (a producer's ``"5"`` as a rating) sends the whole table
+    through polars' row builder, whose casts and errors stay exactly as they were."""
     schema = SILVER_SCHEMAS[table]
     if not rows:
         return pl.DataFrame(schema=schema)
-    cleaned = [{k: r.get(k) for k in schema} for r in rows]
-    return pl.DataFrame(cleaned, schema=schema, orient="row")
+    try:
+        return pl.DataFrame({k: [r.get(k) for r in rows] for k in schema}, schema=schema)
+    except (TypeError, OverflowError, pl.exceptions.PolarsError):
+        cleaned = [{k: r.get(k) for k in schema} for r in rows]
+        return pl.DataFrame(cleaned, schema=schema, orient="row")
