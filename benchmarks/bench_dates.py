@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from pipelines.dates import find_dates, has_temporal_cue
 from pipelines.dates.api import find_dates_uncued
 from pipelines.dates.timeutil import parse_tz
-from pipelines.run_cache import run_caches
+from pipelines.io.text_cache import run_caches
 
 TARGET = 50_000
 REF = datetime(2025, 8, 31, 14, 7, 12, tzinfo=ZoneInfo("Europe/Stockholm"))

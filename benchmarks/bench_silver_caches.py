@@ -39,8 +39,8 @@ from pipelines.dates.parsed import parse_cache
 from pipelines.generate import generate
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
+from pipelines.io.text_cache import run_caches
 from pipelines.pii import get_masker
-from pipelines.run_cache import run_caches
 from pipelines.silver.privacy import RecordMasker
 
 STEPS: dict[str, float] = defaultdict(float)

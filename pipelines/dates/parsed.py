@@ -16,7 +16,7 @@ from pipelines.dates.compose import compose
 from pipelines.dates.cue import has_temporal_cue
 from pipelines.dates.nodes import Node
 from pipelines.dates.tokens import tokenize
-from pipelines.run_cache import TextCache
+from pipelines.io.text_cache import TextCache
 
 # Most texts parse to nothing; a text with expressions holds a few small frozen nodes.
 PARSE_CACHE_BYTES = 32 * 1024 * 1024

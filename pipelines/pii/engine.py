@@ -30,11 +30,11 @@ from presidio_analyzer import (
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
+from pipelines.io.text_cache import TextCache
 from pipelines.pii.entities import Entity, resolve_overlaps
 from pipelines.pii.recognizers import build_swedish_recognizers
 from pipelines.pii.recognizers_assistant import RECOGNIZER_NAME as ASSISTANT_AS_CONTACT
 from pipelines.pii.recognizers_assistant import AssistantNameRecognizer, assistant_names
-from pipelines.run_cache import TextCache
 
 logger = logging.getLogger(__name__)
 

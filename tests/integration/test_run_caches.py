@@ -18,8 +18,8 @@ from pipelines.bronze.build import build_bronze_hour
 from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.dates.parsed import parse_cache
 from pipelines.io import delta
+from pipelines.io.text_cache import run_caches
 from pipelines.pii import get_masker
-from pipelines.run_cache import run_caches
 from pipelines.silver.build import SilverOptions, SilverReport, build_silver_hour
 from tests.integration.small_lake import TEST_KEY, generate_landing
 
