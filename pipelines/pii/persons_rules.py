@@ -26,14 +26,15 @@ from pipelines.pii.persons_words import (
     ARABIC_ARTICLE,
     BEFORE_COMMON,
     FINNISH_SURNAME,
+    GERMANIC_PARTICLES,
     NAME_CONTEXT,
     NOUN_ENDINGS,
     PARTICLES,
     PLACE_SHAPE,
     ROMAN,
     SURNAME_PARTICLES,
-    TITLE_ENDINGS,
     non_name_compound,
+    title_compound,
 )
 
 
@@ -371,7 +372,7 @@ class PersonRules:
             and not self.known_word(tokens[i + 1].folded)
         ):
             return True
-        if self._age_follows(tokens, i, stop):
+        if self._age_follows(tokens, i, stop) or self._after_place_genitive(tokens, i, stop):
             return True
         if token.sentence_start or i in stop or i == 0:
             return False
@@ -381,10 +382,57 @@ class PersonRules:
             return False
         previous = tokens[i - 1].folded
         return (
-            previous in NAME_CONTEXT
-            or (len(previous) > 6 and previous.endswith(TITLE_ENDINGS))
+            title_compound(previous)  # "säger Ketil Torp", "Atalanta-målvakten Consigli"
             or previous.endswith(AGE_ENDINGS)  # "17-åriga Lina Hurtig", "90-årige Ole"
         )
+
+    def _after_place_genitive(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
+        """An unknown capitalised word after a country's or club's genitive is a player:
+        "Zambias Stoppila Sunzu", "Elfenbenskustens Gervinho" (in the training part 3 of 3
+        such words that are no compound of an ordinary word; "Sveriges Socialchefer",
+        "Danmarks Blindebibliotek" are)."""
+        token = tokens[i]
+        if i == 0 or i in stop or not token.capital or token.sentence_start:
+            return False
+        if not (token.joined_to_previous and self._place_genitive(tokens[i - 1])):
+            return False
+        folded = token.folded
+        return (
+            ":" not in folded
+            and self.unknown(folded, lower=True)
+            and not any(self._known_compound(form) for form in _base(folded))
+        )
+
+    def _place_genitive(self, token: Token) -> bool:
+        """A place's or organisation's genitive that is no name ("Zambias", "Tunisiens")."""
+        folded = token.folded
+        return (
+            token.capital
+            and len(folded) > 3
+            and folded.endswith("s")
+            and folded[:-1] in self.lex.non_name_phrases
+            and not self.name_evidence(folded)
+        )
+
+    def _particle_surname(self, tokens: Sequence[Token], i: int, stop: set[int]) -> int:
+        """A name written without its first name, as "von"/"van" (and "der"/"den"/"de") and
+        a capitalised word no list knows: "säger von Eckermann", "av van der Burgh". Returns
+        the index of the capitalised word, 0 if there is none."""
+        token = tokens[i]
+        if token.capital or token.folded not in GERMANIC_PARTICLES or i in stop:
+            return 0
+        if i > 0 and tokens[i - 1].capital and token.joined_to_previous:
+            return 0  # "Ursula von der Leyen": the first name's span takes it
+        j = i + 1
+        if j < len(tokens) and tokens[j].folded in ("der", "den", "de") and not tokens[j].capital:
+            j += 1
+        gaps = range(i + 1, min(j, len(tokens) - 1) + 1)
+        if j >= len(tokens) or j in stop:
+            return 0
+        if not all(tokens[k].joined_to_previous and not tokens[k].sentence_start for k in gaps):
+            return 0
+        surname = tokens[j]
+        return j if surname.capital and not self.known_word(surname.folded) else 0
 
     def _age_follows(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
         """An unknown word in apposition with an age: "Ferrell, 45 år," (in the training
@@ -570,8 +618,8 @@ class PersonRules:
 
     def _capital_part(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
         token = tokens[j]
-        if j in stop or not token.capital:
-            return False
+        if j in stop or not token.capital or self._place_genitive(token):
+            return False  # "Zambias Stoppila Sunzu": the name starts after the genitive
         if token.sentence_start:
             # an unknown first word joins a name ("Pella Larsdotter Thiel"), unless it is
             # shaped like a definite noun ("Hiphoparen Nas")
@@ -593,10 +641,14 @@ class PersonRules:
                 or self._context_seed(tokens, i, stop)
                 or self._unknown_after_cue(tokens, i, stop)
             )
-            if not seed:
+            surname_at = self._particle_surname(tokens, i, stop)
+            if surname_at and not seed:
+                first, last = i, self.extend(tokens, surname_at, stop, capital=True)[1]
+            elif not seed:
                 i += 1
                 continue
-            first, last = self.extend(tokens, i, stop, capital=token.capital)
+            else:
+                first, last = self.extend(tokens, i, stop, capital=token.capital)
             if found and first <= found[-1].last:
                 first = found[-1].first
                 found.pop()
