@@ -167,7 +167,7 @@ class PersonRules:
         and join an elided surname prefix written apart ("O ' Neal") into one word."""
         if text and ("'" in text or "’" in text):
             tokens = _join_elisions(tokens, text)
-        return [
+        prepared = [
             replace(token, capital=True)
             if not token.capital
             and token.text.isupper()
@@ -175,6 +175,23 @@ class PersonRules:
             else token
             for token in tokens
         ]
+        for i in range(1, len(prepared)):
+            token, before = prepared[i], prepared[i - 1]
+            if (
+                not token.capital
+                and len(token.text) > 4  # "ERIK SVT", "ERIK NASA": acronyms
+                and token.text.isupper()
+                and token.joined_to_previous
+                and before.capital
+                and before.text.isupper()
+                and self._listed_first(i - 1, prepared)
+                and not self.known_word(token.folded)
+                and token.folded not in self.lex.non_name_tokens
+                and token.folded not in self.lex.non_name_phrases
+            ):
+                # an unlisted surname in an all-caps signature: "BENGT WADENSJÖ"
+                prepared[i] = replace(token, capital=True)
+        return prepared
 
     # -- stoplisted phrases ---------------------------------------------------------------------
 

@@ -80,3 +80,19 @@ def test_a_particle_before_an_unknown_surname(
     rules_only: PersonDetector, text: str, expected: list[str]
 ) -> None:
     assert found(rules_only, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("KARIN QORVETTI professor och ERIK ZUBRAKK läkare", ["KARIN QORVETTI", "ERIK ZUBRAKK"]),
+    ],
+)
+def test_an_unlisted_surname_in_an_all_caps_signature(
+    rules_only: PersonDetector, text: str, expected: list[str]
+) -> None:
+    assert found(rules_only, text) == expected
+
+
+def test_an_acronym_after_an_all_caps_first_name_stays(rules_only: PersonDetector) -> None:
+    assert found(rules_only, "HEJ ERIK NASA ringer") == ["ERIK"]
