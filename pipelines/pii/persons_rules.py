@@ -431,6 +431,20 @@ class PersonRules:
             and not self.name_evidence(folded)
         )
 
+    @staticmethod
+    def _initial_before_name(tokens: Sequence[Token], j: int) -> bool:
+        """A one-letter initial inside a sentence before another capitalised word."""
+        token = tokens[j]
+        return (
+            len(token.text) == 1
+            and token.text.isupper()
+            and not token.sentence_start
+            and j + 1 < len(tokens)
+            and tokens[j + 1].joined_to_previous
+            and tokens[j + 1].capital
+            and not tokens[j + 1].sentence_start
+        )
+
     def _particle_surname(self, tokens: Sequence[Token], i: int, stop: set[int]) -> int:
         """A name written without its first name, as "von"/"van" (and "der"/"den"/"de") and
         a capitalised word no list knows: "säger von Eckermann", "av van der Burgh". Returns
@@ -637,6 +651,8 @@ class PersonRules:
         token = tokens[j]
         if j in stop or not token.capital or self._place_genitive(token):
             return False  # "Zambias Stoppila Sunzu": the name starts after the genitive
+        if self._initial_before_name(tokens, j):
+            return True  # "Lars E O Svensson", "C G Jung"
         if token.sentence_start:
             # an unknown first word joins a name ("Pella Larsdotter Thiel"), unless it is
             # shaped like a definite noun ("Hiphoparen Nas")

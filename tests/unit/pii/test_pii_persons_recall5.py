@@ -96,3 +96,14 @@ def test_an_unlisted_surname_in_an_all_caps_signature(
 
 def test_an_acronym_after_an_all_caps_first_name_stays(rules_only: PersonDetector) -> None:
     assert found(rules_only, "HEJ ERIK NASA ringer") == ["ERIK"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reservationen skrevs av Lars E O Qorvetti och två andra.", ["Lars E O Qorvetti"]),
+        ("Vi läser författaren C G Lindqvist i kursen.", ["C G Lindqvist"]),
+    ],
+)
+def test_initials_inside_a_name(rules_only: PersonDetector, text: str, expected: list[str]) -> None:
+    assert found(rules_only, text) == expected
