@@ -27,6 +27,7 @@ from pipelines.pii.persons_words import (
     BEFORE_COMMON,
     FINNISH_SURNAME,
     GERMANIC_PARTICLES,
+    MAN_SURNAME,
     NAME_CONTEXT,
     NOUN_ENDINGS,
     PARTICLES,
@@ -115,7 +116,15 @@ class PersonRules:
                 return True
             if morphology and form not in lex.vocabulary and lex.is_surname(form):
                 return True
-        return morphology and self.finnish_surname(folded)
+        return morphology and (self.finnish_surname(folded) or self.man_surname(folded))
+
+    def man_surname(self, folded: str) -> bool:
+        """A surname in -man ("Bäckman", "Hellman"), unless it ends in an ordinary word of
+        four letters or more ("ombudsman", "prissumman")."""
+        if not MAN_SURNAME.match(folded):
+            return False
+        vocabulary = self.lex.vocabulary
+        return not any(folded[cut:] in vocabulary for cut in range(len(folded) - 3))
 
     def finnish_surname(self, folded: str) -> bool:
         """Finnish surname morphology ("Salminen", "Hirvonen", "Leppänen", "Hämäläinen"),

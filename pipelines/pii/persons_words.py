@@ -82,6 +82,10 @@ PLACE_SHAPE = re.compile(
 # Swedish noun ending ("Oppositionen"). In the training part 6 of 7 capitalised words of this
 # shape that are no definite noun (see ``PersonRules.finnish_surname``) are persons.
 FINNISH_SURNAME = re.compile(r"^[^\W\d_]{3,}(?<!i)[aeiouyäö]nen$")
+# Swedish and German surnames in -man ("Bäckman", "Ygeman", "Lieberman"), at most ten
+# letters: in the training part 22 of 24 capitalised such words that end in no ordinary
+# word are persons; the other two are longer compounds ("Idrottsombudsman", "Pressombudsman").
+MAN_SURNAME = re.compile(r"^[^\W\d_]{3,7}man$")
 ROMAN = re.compile(r"^[IVX]{1,4}$")
 AGE_ENDINGS = ("-åriga", "-årige", "-årig", "åriga", "årige")
 # Words right before an unknown capitalised word that make it a person's name in prose:
@@ -90,6 +94,8 @@ AGE_ENDINGS = ("-åriga", "-årige", "-årig", "åriga", "årige")
 PERSON_TITLES = _words(
     "säger sade sa berättar förklarar konstaterar menar tycker skriver frågar svarar "
     "fortsätter understryker påpekar betonar tillägger framhåller hävdar uppger "
+    "berättade förklarade konstaterade menade tyckte skrev frågade svarade fortsatte "
+    "underströk påpekade betonade tillade framhöll hävdade uppgav "
     "president presidenten vd vd:n ordförande ordföranden minister ministern statsminister "
     "statsministern premiärminister premiärministern förbundskapten förbundskaptenen "
     "tränare tränaren kapten kaptenen lagkapten lagkaptenen professor professorn doktor "

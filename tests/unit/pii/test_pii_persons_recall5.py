@@ -107,3 +107,30 @@ def test_an_acronym_after_an_all_caps_first_name_stays(rules_only: PersonDetecto
 )
 def test_initials_inside_a_name(rules_only: PersonDetector, text: str, expected: list[str]) -> None:
     assert found(rules_only, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Qorvman anlände senare då han kallats in efter larmet.", ["Qorvman"]),
+        ("Efter matchen tackade Zubrakman publiken.", ["Zubrakman"]),
+    ],
+)
+def test_man_surname_shape(rules_only: PersonDetector, text: str, expected: list[str]) -> None:
+    assert found(rules_only, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pressombudsman på förbundet är numera en jurist.",
+        "Prissumman delas lika mellan de tre vinnarna.",
+    ],
+)
+def test_ordinary_words_in_man_are_no_surnames(rules_only: PersonDetector, text: str) -> None:
+    assert found(rules_only, text) == []
+
+
+def test_unknown_name_after_a_past_reporting_verb(rules_only: PersonDetector) -> None:
+    text = "”Annonser är ingen tidning”, skrev Qorvetti också i sin blogg."
+    assert found(rules_only, text) == ["Qorvetti"]
