@@ -27,6 +27,7 @@ from pipelines.pii.persons_words import (
     BEFORE_COMMON,
     FINNISH_SURNAME,
     GERMANIC_PARTICLES,
+    HONORIFICS,
     MAN_SURNAME,
     NAME_CONTEXT,
     NOUN_ENDINGS,
@@ -662,6 +663,8 @@ class PersonRules:
             return False  # "Zambias Stoppila Sunzu": the name starts after the genitive
         if self._initial_before_name(tokens, j):
             return True  # "Lars E O Svensson", "C G Jung"
+        if token.folded in HONORIFICS and j + 1 < len(tokens) and tokens[j + 1].capital:
+            return True  # "Sir Bradley", "Dame Judi Dench"
         if token.sentence_start:
             # an unknown first word joins a name ("Pella Larsdotter Thiel"), unless it is
             # shaped like a definite noun ("Hiphoparen Nas")

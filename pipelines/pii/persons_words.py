@@ -105,8 +105,10 @@ PERSON_TITLES = _words(
     "drottningen prins prinsen prinsessan kronprinsessan spelaren målvakten anfallaren "
     "mittfältaren partiledaren borgmästaren senator senatorn guvernör guvernören general "
     "generalen kommissarie kommunalrådet riksdagsledamoten ledamoten talmannen "
-    "kollegan maken makan hustrun sonen dottern brodern systern"
+    "kollegan maken makan hustrun sonen dottern brodern systern sir dame"
 )
+# British honorifics: capitalised, they are part of the name ("Sir Bradley").
+HONORIFICS = frozenset({"sir", "dame"})
 NAME_CONTEXT = PERSON_TITLES | frozenset(
     # a nationality noun in apposition: "tysken Jürgen Stark", "argentinaren Guillermo Coria"
     # (in the training part, 17 of 17 capitalised words after one are persons)

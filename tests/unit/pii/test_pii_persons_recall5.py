@@ -134,3 +134,16 @@ def test_ordinary_words_in_man_are_no_surnames(rules_only: PersonDetector, text:
 def test_unknown_name_after_a_past_reporting_verb(rules_only: PersonDetector) -> None:
     text = "”Annonser är ingen tidning”, skrev Qorvetti också i sin blogg."
     assert found(rules_only, text) == ["Qorvetti"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Han kan nu kalla sig Sir Qorvetti.", ["Sir Qorvetti"]),
+        ("Boken skrevs av sir Qorvetti Zubrakk.", ["Qorvetti Zubrakk"]),
+    ],
+)
+def test_an_honorific_before_a_name(
+    rules_only: PersonDetector, text: str, expected: list[str]
+) -> None:
+    assert found(rules_only, text) == expected
