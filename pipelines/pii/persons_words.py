@@ -83,8 +83,9 @@ PLACE_SHAPE = re.compile(
 # shape that are no definite noun (see ``PersonRules.finnish_surname``) are persons.
 FINNISH_SURNAME = re.compile(r"^[^\W\d_]{3,}(?<!i)[aeiouyäö]nen$")
 # Swedish and German surnames in -man ("Bäckman", "Ygeman", "Lieberman"), at most ten
-# letters: in the training part 22 of 24 capitalised such words that end in no ordinary
-# word are persons; the other two are longer compounds ("Idrottsombudsman", "Pressombudsman").
+# letters: in the training part 22 of 26 capitalised such words that end in no ordinary
+# word are persons; two others are longer compounds ("Idrottsombudsman", "Pressombudsman"),
+# one is "Lehman" (Brothers, a listed non-name phrase).
 MAN_SURNAME = re.compile(r"^[^\W\d_]{3,7}man$")
 ROMAN = re.compile(r"^[IVX]{1,4}$")
 AGE_ENDINGS = ("-åriga", "-årige", "-årig", "åriga", "årige")
