@@ -26,14 +26,17 @@ from pipelines.pii.persons_words import (
     ARABIC_ARTICLE,
     BEFORE_COMMON,
     FINNISH_SURNAME,
+    GERMANIC_PARTICLES,
+    HONORIFICS,
+    MAN_SURNAME,
     NAME_CONTEXT,
     NOUN_ENDINGS,
     PARTICLES,
     PLACE_SHAPE,
     ROMAN,
     SURNAME_PARTICLES,
-    TITLE_ENDINGS,
     non_name_compound,
+    title_compound,
 )
 
 
@@ -114,7 +117,15 @@ class PersonRules:
                 return True
             if morphology and form not in lex.vocabulary and lex.is_surname(form):
                 return True
-        return morphology and self.finnish_surname(folded)
+        return morphology and (self.finnish_surname(folded) or self.man_surname(folded))
+
+    def man_surname(self, folded: str) -> bool:
+        """A surname in -man ("Bäckman", "Hellman"), unless it ends in an ordinary word of
+        four letters or more ("ombudsman", "prissumman")."""
+        if not MAN_SURNAME.match(folded):
+            return False
+        vocabulary = self.lex.vocabulary
+        return not any(folded[cut:] in vocabulary for cut in range(len(folded) - 3))
 
     def finnish_surname(self, folded: str) -> bool:
         """Finnish surname morphology ("Salminen", "Hirvonen", "Leppänen", "Hämäläinen"),
@@ -166,7 +177,7 @@ class PersonRules:
         and join an elided surname prefix written apart ("O ' Neal") into one word."""
         if text and ("'" in text or "’" in text):
             tokens = _join_elisions(tokens, text)
-        return [
+        prepared = [
             replace(token, capital=True)
             if not token.capital
             and token.text.isupper()
@@ -174,6 +185,23 @@ class PersonRules:
             else token
             for token in tokens
         ]
+        for i in range(1, len(prepared)):
+            token, before = prepared[i], prepared[i - 1]
+            if (
+                not token.capital
+                and len(token.text) > 4  # "ERIK SVT", "ERIK NASA": acronyms
+                and token.text.isupper()
+                and token.joined_to_previous
+                and before.capital
+                and before.text.isupper()
+                and self._listed_first(i - 1, prepared)
+                and not self.known_word(token.folded)
+                and token.folded not in self.lex.non_name_tokens
+                and token.folded not in self.lex.non_name_phrases
+            ):
+                # an unlisted surname in an all-caps signature: "BENGT WADENSJÖ"
+                prepared[i] = replace(token, capital=True)
+        return prepared
 
     # -- stoplisted phrases ---------------------------------------------------------------------
 
@@ -371,7 +399,7 @@ class PersonRules:
             and not self.known_word(tokens[i + 1].folded)
         ):
             return True
-        if self._age_follows(tokens, i, stop):
+        if self._age_follows(tokens, i, stop) or self._after_place_genitive(tokens, i, stop):
             return True
         if token.sentence_start or i in stop or i == 0:
             return False
@@ -381,10 +409,71 @@ class PersonRules:
             return False
         previous = tokens[i - 1].folded
         return (
-            previous in NAME_CONTEXT
-            or (len(previous) > 6 and previous.endswith(TITLE_ENDINGS))
+            title_compound(previous)  # "säger Ketil Torp", "Atalanta-målvakten Consigli"
             or previous.endswith(AGE_ENDINGS)  # "17-åriga Lina Hurtig", "90-årige Ole"
         )
+
+    def _after_place_genitive(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
+        """An unknown capitalised word after a country's or club's genitive is a player:
+        "Zambias Stoppila Sunzu", "Elfenbenskustens Gervinho" (in the training part 3 of 3
+        such words that are no compound of an ordinary word; "Sveriges Socialchefer",
+        "Danmarks Blindebibliotek" are)."""
+        token = tokens[i]
+        if i == 0 or i in stop or not token.capital or token.sentence_start:
+            return False
+        if not (token.joined_to_previous and self._place_genitive(tokens[i - 1])):
+            return False
+        folded = token.folded
+        return (
+            ":" not in folded
+            and self.unknown(folded, lower=True)
+            and not any(self._known_compound(form) for form in _base(folded))
+        )
+
+    def _place_genitive(self, token: Token) -> bool:
+        """A place's or organisation's genitive that is no name ("Zambias", "Tunisiens")."""
+        folded = token.folded
+        return (
+            token.capital
+            and len(folded) > 3
+            and folded.endswith("s")
+            and folded[:-1] in self.lex.non_name_phrases
+            and not self.name_evidence(folded)
+        )
+
+    @staticmethod
+    def _initial_before_name(tokens: Sequence[Token], j: int) -> bool:
+        """A one-letter initial inside a sentence before another capitalised word."""
+        token = tokens[j]
+        return (
+            len(token.text) == 1
+            and token.text.isupper()
+            and not token.sentence_start
+            and j + 1 < len(tokens)
+            and tokens[j + 1].joined_to_previous
+            and tokens[j + 1].capital
+            and not tokens[j + 1].sentence_start
+        )
+
+    def _particle_surname(self, tokens: Sequence[Token], i: int, stop: set[int]) -> int:
+        """A name written without its first name, as "von"/"van" (and "der"/"den"/"de") and
+        a capitalised word no list knows: "säger von Eckermann", "av van der Burgh". Returns
+        the index of the capitalised word, 0 if there is none."""
+        token = tokens[i]
+        if token.capital or token.folded not in GERMANIC_PARTICLES or i in stop:
+            return 0
+        if i > 0 and tokens[i - 1].capital and token.joined_to_previous:
+            return 0  # "Ursula von der Leyen": the first name's span takes it
+        j = i + 1
+        if j < len(tokens) and tokens[j].folded in ("der", "den", "de") and not tokens[j].capital:
+            j += 1
+        gaps = range(i + 1, min(j, len(tokens) - 1) + 1)
+        if j >= len(tokens) or j in stop:
+            return 0
+        if not all(tokens[k].joined_to_previous and not tokens[k].sentence_start for k in gaps):
+            return 0
+        surname = tokens[j]
+        return j if surname.capital and not self.known_word(surname.folded) else 0
 
     def _age_follows(self, tokens: Sequence[Token], i: int, stop: set[int]) -> bool:
         """An unknown word in apposition with an age: "Ferrell, 45 år," (in the training
@@ -570,8 +659,12 @@ class PersonRules:
 
     def _capital_part(self, tokens: Sequence[Token], j: int, stop: set[int]) -> bool:
         token = tokens[j]
-        if j in stop or not token.capital:
-            return False
+        if j in stop or not token.capital or self._place_genitive(token):
+            return False  # "Zambias Stoppila Sunzu": the name starts after the genitive
+        if self._initial_before_name(tokens, j):
+            return True  # "Lars E O Svensson", "C G Jung"
+        if token.folded in HONORIFICS and j + 1 < len(tokens) and tokens[j + 1].capital:
+            return True  # "Sir Bradley", "Dame Judi Dench"
         if token.sentence_start:
             # an unknown first word joins a name ("Pella Larsdotter Thiel"), unless it is
             # shaped like a definite noun ("Hiphoparen Nas")
@@ -593,10 +686,14 @@ class PersonRules:
                 or self._context_seed(tokens, i, stop)
                 or self._unknown_after_cue(tokens, i, stop)
             )
-            if not seed:
+            surname_at = self._particle_surname(tokens, i, stop)
+            if surname_at and not seed:
+                first, last = i, self.extend(tokens, surname_at, stop, capital=True)[1]
+            elif not seed:
                 i += 1
                 continue
-            first, last = self.extend(tokens, i, stop, capital=token.capital)
+            else:
+                first, last = self.extend(tokens, i, stop, capital=token.capital)
             if found and first <= found[-1].last:
                 first = found[-1].first
                 found.pop()

@@ -62,6 +62,10 @@ ORG_HEADS = _words(
 # capitalised name part it continues the name (in the training part 8 of 10 such words are
 # in a person's name; the other two, "egyptiska al-Ahram" and "Bab al-Salameh", follow no name).
 ARABIC_ARTICLE = re.compile(r"^(?:al|el)-[A-ZÅÄÖ][^\W\d_]+$")
+# German and Dutch surname particles, which a name keeps when its first name is left out
+# ("von Eckermann", "van der Burgh"; in the training part 2 of 2 such capitalised words
+# that follow no capitalised word are persons).
+GERMANIC_PARTICLES = frozenset({"von", "van"})
 SURNAME_PARTICLES = frozenset({"van", "von", "di", "da", "de", "af", "du", "der", "ter"})
 # Words before a single capitalised word that make it a place far more often than a person
 # (in the training part, 8 of 437 single capitalised words after "i" were persons).
@@ -78,14 +82,21 @@ PLACE_SHAPE = re.compile(
 # Swedish noun ending ("Oppositionen"). In the training part 6 of 7 capitalised words of this
 # shape that are no definite noun (see ``PersonRules.finnish_surname``) are persons.
 FINNISH_SURNAME = re.compile(r"^[^\W\d_]{3,}(?<!i)[aeiouyäö]nen$")
+# Swedish and German surnames in -man ("Bäckman", "Ygeman", "Lieberman"), at most ten
+# letters: in the training part 22 of 26 capitalised such words that end in no ordinary
+# word are persons; two others are longer compounds ("Idrottsombudsman", "Pressombudsman"),
+# one is "Lehman" (Brothers, a listed non-name phrase).
+MAN_SURNAME = re.compile(r"^[^\W\d_]{3,7}man$")
 ROMAN = re.compile(r"^[IVX]{1,4}$")
 AGE_ENDINGS = ("-åriga", "-årige", "-årig", "åriga", "årige")
 # Words right before an unknown capitalised word that make it a person's name in prose:
 # reporting verbs ("säger Ketil Torp": 115 of 121 such words are names in the training part)
 # and titles ("förbundskaptenen Franco Bergman", "president Obama").
-NAME_CONTEXT = _words(
+PERSON_TITLES = _words(
     "säger sade sa berättar förklarar konstaterar menar tycker skriver frågar svarar "
     "fortsätter understryker påpekar betonar tillägger framhåller hävdar uppger "
+    "berättade förklarade konstaterade menade tyckte skrev frågade svarade fortsatte "
+    "underströk påpekade betonade tillade framhöll hävdade uppgav "
     "president presidenten vd vd:n ordförande ordföranden minister ministern statsminister "
     "statsministern premiärminister premiärministern förbundskapten förbundskaptenen "
     "tränare tränaren kapten kaptenen lagkapten lagkaptenen professor professorn doktor "
@@ -95,8 +106,11 @@ NAME_CONTEXT = _words(
     "drottningen prins prinsen prinsessan kronprinsessan spelaren målvakten anfallaren "
     "mittfältaren partiledaren borgmästaren senator senatorn guvernör guvernören general "
     "generalen kommissarie kommunalrådet riksdagsledamoten ledamoten talmannen "
-    "kollegan maken makan hustrun sonen dottern brodern systern"
-) | frozenset(
+    "kollegan maken makan hustrun sonen dottern brodern systern sir dame"
+)
+# British honorifics: capitalised, they are part of the name ("Sir Bradley").
+HONORIFICS = frozenset({"sir", "dame"})
+NAME_CONTEXT = PERSON_TITLES | frozenset(
     # a nationality noun in apposition: "tysken Jürgen Stark", "argentinaren Guillermo Coria"
     # (in the training part, 17 of 17 capitalised words after one are persons)
     _words(
@@ -136,6 +150,25 @@ TITLE_ENDINGS = (
     "professor",
     "ansvarige",
 )
+
+# A compound ending in one of NAME_CONTEXT's definite person nouns ("Atalanta-målvakten",
+# "landslagsanfallaren", "chefsåklagaren") is a title too: in the training part, 18 of 18
+# capitalised words after such a compound (not itself in NAME_CONTEXT) are persons.
+# Nationality nouns stay out ("toaletten" ends in "letten").
+PERSON_NOUN_ENDINGS = tuple(
+    sorted(word for word in PERSON_TITLES if len(word) >= 6 and word.endswith("n"))
+)
+
+
+def title_compound(folded: str) -> bool:
+    """A title or person noun before a name: a NAME_CONTEXT word, a title ending
+    ("-chefen", "-ministern") or a compound of a definite person noun ("HV71-målvakten")."""
+    return (
+        folded in NAME_CONTEXT
+        or (len(folded) > 6 and folded.endswith(TITLE_ENDINGS))
+        or (len(folded) > 8 and folded.endswith(PERSON_NOUN_ENDINGS))
+    )
+
 
 # Definite/plural noun and verb endings: an unknown lower-case word ending like this is a noun
 # or a verb ("observatoriet", "mottagningen", "avskedas"), not a name.
