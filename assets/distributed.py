@@ -21,10 +21,12 @@ from dagster_celery import celery_executor, core_execution_loop
 from assets.definitions import defs as embedded_defs
 from assets.definitions import hourly_pipeline
 from assets.gold import gold_tables_job
-from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner
+from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner, reclaim_dead_runs
 from pipelines.io.timestamps import hour_to_dagster_key
 
 ROOT = Path(__file__).resolve().parents[1]
+SOURCE = "kvarn distributed"
+"""``kvarn/source`` of these runs: the run-report sensor reports each; reclaim finds them."""
 CELERY_YAML = ROOT / "deploy" / "distributed" / "celery.yaml"
 """The executor block shared by runs and workers (broker/backend URLs from the environment)."""
 
@@ -71,7 +73,9 @@ def run_hours_distributed(
         "assets.distributed", "defs", working_directory=str(ROOT)
     )
     exec_cfg = executor if executor is not None else celery_config()
-    tags = {SOURCE_TAG: "kvarn distributed", OWNER_TAG: owner()}
+    # A run process killed mid-run leaves its run STARTED and silver's pool slot claimed.
+    reclaim_dead_runs(instance, SOURCE)
+    tags = {SOURCE_TAG: SOURCE, OWNER_TAG: owner()}
     failed: list[str] = []
     base = {"data_dir": data_dir, "demo": demo, "mask_mode": mask_mode}
     for i, hour in enumerate(hours):

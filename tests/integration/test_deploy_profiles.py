@@ -130,3 +130,27 @@ def test_both_code_locations_validate() -> None:
     Definitions.validate_loadable(distributed)
     job = distributed.resolve_job_def("hourly_pipeline")
     assert job.executor_def.name == "celery"
+
+
+def test_reclaim_frees_a_dead_distributed_run_and_leaves_others() -> None:
+    """A distributed run whose run process died is failed and its silver slot freed; a
+    ``kvarn run`` run of a dead process is left to ``kvarn run``'s own reclaim."""
+    import socket
+
+    from dagster import DagsterInstance, DagsterRunStatus
+    from dagster._core.storage.dagster_run import DagsterRun
+
+    from assets.distributed import SOURCE
+    from assets.reclaim import OWNER_TAG, SOURCE_TAG, reclaim_dead_runs
+
+    dead = f"{socket.gethostname()}:{2**22 + 12345}"  # above pid_max's default: never alive
+    with DagsterInstance.ephemeral() as instance:
+        for run_id, source in (("dist", SOURCE), ("local", "kvarn run")):
+            instance.add_run(
+                DagsterRun(job_name="hourly_pipeline", run_id=run_id,
+                           status=DagsterRunStatus.STARTED,
+                           tags={SOURCE_TAG: source, OWNER_TAG: dead})
+            )  # fmt: skip
+        assert reclaim_dead_runs(instance, SOURCE) == ["dist"]
+        assert instance.get_run_by_id("dist").status == DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id("local").status == DagsterRunStatus.STARTED
