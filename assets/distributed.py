@@ -9,6 +9,7 @@ and environment. ``deploy/distributed/`` holds the instance, workspace and Celer
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,10 @@ CELERY_YAML = ROOT / "deploy" / "distributed" / "celery.yaml"
 # to the ones after it waits for a tick: ~6 hops per hour-run. A tenth of a second costs one
 # Redis round trip per pending task and takes seconds off every run.
 core_execution_loop.TICK_SECONDS = 0.1  # type: ignore[assignment]  # upstream: int 1
+
+# dagster-celery builds a Celery app per run and registers its task again each time; Celery
+# warns on every run after the first that the name is taken (by the same task).
+warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
 
 defs = Definitions.merge(embedded_defs, Definitions(executor=celery_executor))
 
