@@ -19,8 +19,8 @@ from dagster import DagsterInstance, Definitions, execute_job
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 from dagster_celery import celery_executor, core_execution_loop
 
-from assets.definitions import defs as embedded_defs
-from assets.definitions import hourly_pipeline
+# The module, not its ``defs``: a code location may hold one Definitions object at module scope.
+from assets import definitions as embedded
 from assets.gold import gold_tables_job
 from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner, reclaim_dead_runs
 from pipelines.io.timestamps import hour_to_dagster_key
@@ -40,8 +40,6 @@ core_execution_loop.TICK_SECONDS = 0.1  # type: ignore[assignment]  # upstream: 
 # warns on every run after the first that the name is taken (by the same task).
 warnings.filterwarnings("ignore", message="Task name 'execute_plan' is already registered")
 
-defs = Definitions.merge(embedded_defs, Definitions(executor=celery_executor))
-
 
 def celery_config(path: Path = CELERY_YAML) -> dict[str, Any]:
     """The ``execution.config`` block of ``celery.yaml`` (what ``dagster-celery worker start
@@ -50,9 +48,15 @@ def celery_config(path: Path = CELERY_YAML) -> dict[str, Any]:
     return dict(doc["execution"]["config"])
 
 
-def _run_config(resource: Mapping[str, Any], executor: Mapping[str, Any]) -> dict[str, Any]:
+# The executor carries its settings (broker and backend from the environment), so runs the
+# daemon launches — UI, schedules, sensors, `dagster job backfill` — need no run config.
+defs = Definitions.merge(
+    embedded.defs, Definitions(executor=celery_executor.configured(celery_config()))
+)
+
+
+def _run_config(resource: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "execution": {"config": dict(executor)},
         "resources": {"kvarn": {"config": dict(resource)}},
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},
     }
@@ -65,7 +69,6 @@ def run_hours_distributed(
     *,
     demo: bool = False,
     mask_mode: str = "placeholder",
-    executor: Mapping[str, Any] | None = None,
     on_hour: Callable[[str], None] | None = None,
 ) -> list[str]:
     """One ``hourly_pipeline`` run per hour, in order, each step executed by a Celery worker;
@@ -77,7 +80,6 @@ def run_hours_distributed(
     repo = ReconstructableRepository.for_module(
         "assets.distributed", "defs", working_directory=str(ROOT)
     )
-    exec_cfg = executor if executor is not None else celery_config()
     # A run process killed mid-run leaves its run STARTED and silver's pool slot claimed.
     reclaim_dead_runs(instance, SOURCE)
     tags = {SOURCE_TAG: SOURCE, OWNER_TAG: owner()}
@@ -86,9 +88,9 @@ def run_hours_distributed(
     for i, hour in enumerate(hours):
         resource = {**base, "refresh_candidates": i == len(hours) - 1}
         with execute_job(
-            repo.get_reconstructable_job(hourly_pipeline.name),
+            repo.get_reconstructable_job(embedded.hourly_pipeline.name),
             instance=instance,
-            run_config=_run_config(resource, exec_cfg),
+            run_config=_run_config(resource),
             tags={**tags, "dagster/partition": hour_to_dagster_key(hour)},
             raise_on_error=False,
         ) as result:
@@ -99,7 +101,7 @@ def run_hours_distributed(
     with execute_job(
         repo.get_reconstructable_job(gold_tables_job.name),
         instance=instance,
-        run_config=_run_config({"data_dir": data_dir, "demo": demo}, exec_cfg),
+        run_config=_run_config({"data_dir": data_dir, "demo": demo}),
         tags=tags,
         raise_on_error=False,
     ) as result:

@@ -130,6 +130,12 @@ def test_both_code_locations_validate() -> None:
     Definitions.validate_loadable(distributed)
     job = distributed.resolve_job_def("hourly_pipeline")
     assert job.executor_def.name == "celery"
+    # What `dagster …  -w deploy/distributed/workspace.yaml` does: one Definitions per module.
+    from dagster._core.workspace.autodiscovery import loadable_targets_from_python_module
+
+    for module in ("assets.definitions", "assets.distributed"):
+        targets = loadable_targets_from_python_module(module, str(ROOT))
+        assert [t.attribute for t in targets] == ["defs"], module
 
 
 def test_reclaim_frees_a_dead_distributed_run_and_leaves_others() -> None:
