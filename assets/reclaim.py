@@ -36,14 +36,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def reclaim_dead_runs(instance: DagsterInstance) -> list[str]:
-    """Fail the unfinished ``kvarn run`` runs whose process on this host is gone and free
-    their concurrency slots; returns their run ids."""
+def reclaim_dead_runs(instance: DagsterInstance, source: str = "kvarn run") -> list[str]:
+    """Fail the unfinished runs started by ``source`` (``kvarn run``, or the distributed
+    profile's run process) whose process on this host is gone and free their concurrency
+    slots; returns their run ids."""
     host = socket.gethostname()
     reclaimed = []
-    runs = instance.get_runs(
-        filters=RunsFilter(statuses=_UNFINISHED, tags={SOURCE_TAG: "kvarn run"})
-    )
+    runs = instance.get_runs(filters=RunsFilter(statuses=_UNFINISHED, tags={SOURCE_TAG: source}))
     for run in runs:
         tag = run.tags.get(OWNER_TAG, "")
         run_host, _, pid = tag.rpartition(":")

@@ -3,6 +3,9 @@
 #   promtool  (Prometheus's rule checker; the binary is taken out of the `prometheus` package so
 #              no Prometheus server gets installed or started)  -> .venv/tools/bin/promtool
 #   chromium  (headless browser for the HTML report check)      -> /usr/bin/chromium
+#   postgresql, redis-server (the distributed profile's servers; tests/integration/
+#              test_distributed.py starts its own instances on loopback, never the system
+#              services, which are not started here either)   -> /usr/lib/postgresql/*/bin, redis-server
 # Idempotent and quick when everything is present. Needs root (or sudo) only to install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,4 +36,15 @@ if ! command -v chromium >/dev/null; then
     apt_refresh; as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 fi
 
-echo "system-deps: $("$TOOLS/bin/promtool" --version 2>&1 | head -1); $(chromium --version 2>/dev/null)"
+# Installing the packages does not start their services here (policy-rc.d denies it in
+# containers; elsewhere stop them if you do not want them). The tests run their own servers.
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+    apt_refresh; as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
+
+echo "system-deps: $("$TOOLS/bin/promtool" --version 2>&1 | head -1); $(chromium --version 2>/dev/null); $(redis-server --version | cut -d' ' -f1-3); $(ls -d /usr/lib/postgresql/*/bin | tail -1)"

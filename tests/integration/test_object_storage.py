@@ -1,4 +1,5 @@
-"""The same engine on an object-store lake (S3 API served by moto on loopback).
+"""The same engine on an object-store lake (an S3-API server, moto's, in its own process on
+loopback).
 
 DESIGN: the lake root may be ``s3://…`` with deltalake storage options, unchanged code. Landing
 stays local (it is where the assistant writes); every Delta table lives in the bucket.
@@ -6,7 +7,7 @@ stays local (it is where the assistant writes); every Delta table lives in the b
 
 from __future__ import annotations
 
-import logging
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,33 +21,19 @@ from pipelines.gold.candidates import build_candidates_hour
 from pipelines.io import delta
 from pipelines.quality.leakage import audit_partition
 from pipelines.silver.build import SilverOptions, build_silver_hour
-
-moto_server = pytest.importorskip("moto.server")
-boto3 = pytest.importorskip("boto3")
+from tests.integration.loopback import ProcessGroup, start_s3
 
 HOUR = "2025-09-01T10"
 
 
 @pytest.fixture(scope="module")
-def s3_options() -> Iterator[dict[str, str]]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **creds).create_bucket(
-        Bucket="kvarn"
-    )
-    yield {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ALLOW_HTTP": "true",
-        "AWS_S3_ALLOW_UNSAFE_RENAME": "true",
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": "us-east-1",
-    }
-    server.stop()
+def s3_options(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """moto's S3-API server as its own process on loopback (not an in-process mock)."""
+    group = ProcessGroup(tmp_path_factory.mktemp("s3"))
+    try:
+        yield start_s3(group, Path(sys.executable).parent, "kvarn")
+    finally:
+        group.stop()
 
 
 def test_bronze_silver_gold_on_s3(tmp_path: Path, s3_options: dict[str, str]) -> None:
