@@ -105,7 +105,10 @@ def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     )
     # The outer run imported kvarn already, so the inner one cannot assertion-rewrite it.
     quiet = ["-W", "ignore::pytest.PytestAssertRewriteWarning"]
-    return pytester.runpytest("-p", "no:cacheprovider", *quiet, *extra, *args)
+    # The host suite's own directory is its rootdir (node ids are relative to it), whatever
+    # configuration files lie in the directories above the temporary one.
+    rootdir = ["--rootdir", str(pytester.path)]
+    return pytester.runpytest("-p", "no:cacheprovider", *rootdir, *quiet, *extra, *args)
 
 
 def _events(landing: Path) -> list[dict[str, Any]]:
