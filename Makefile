@@ -6,7 +6,7 @@ STAMP := $(VENV)/.kvarn-installed
 export DAGSTER_HOME := $(CURDIR)
 export KVARN_DATA ?= $(CURDIR)/data
 
-.PHONY: setup system-deps demo test lint types unit ui bench clean-data flywheel-demo
+.PHONY: setup system-deps demo test test-distributed lint types unit ui bench clean-data flywheel-demo
 
 ## setup: create .venv and install kvarn with dev extras (quick when nothing changed)
 setup: $(STAMP)
@@ -40,7 +40,13 @@ types: setup
 	$(BIN)/mypy
 
 unit: setup system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not distributed"
+
+## test-distributed: the distributed profile end to end (PostgreSQL, Redis, an S3 server and two
+## Celery workers on loopback; ~5 minutes), kept out of `make test` while it is this slow
+test-distributed: setup
+	tools/system-deps.sh --distributed
+	$(BIN)/pytest -m distributed
 
 ## ui: the Dagster UI on the project's instance (data/.dagster)
 ui: setup
