@@ -168,9 +168,3 @@ def newest_clean_hour(cfg: LakeConfig, hour: str, hour_is_clean: bool) -> str | 
 def hours_between_ends(older: str, hour: str) -> float:
     """Hours from the end of ``older`` to the end of ``hour`` (0 when they are the same)."""
     return max(0.0, (hour_start(hour) - hour_start(older)).total_seconds() / 3600)
-
-
-def hours_since_end(hour: str, now: datetime) -> float:
-    """Hours from the end of ``hour`` to ``now``; 0 while the hour is still running."""
-    end = hour_start(hour) + timedelta(hours=1)
-    return max(0.0, (now - end).total_seconds() / 3600)

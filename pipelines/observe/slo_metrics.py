@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 
 from pipelines.config import LakeConfig
 from pipelines.io import delta
+from pipelines.io.timestamps import hour_start
 from pipelines.observe.metric import Metric, Status
 
 
@@ -49,7 +49,7 @@ def slo_metrics(rows: pl.DataFrame | None) -> list[Metric]:
         compliant = row["compliant"]
         status: Status = "info" if compliant is None else "ok" if compliant else "error"
         scope = f"hour:{row['hour']}"
-        when = datetime.strptime(row["hour"], "%Y-%m-%dT%H").replace(tzinfo=UTC)
+        when = hour_start(row["hour"])
         extra = {"unit": row["unit"] or "", "comparison": row["comparison"] or "",
                  "hour": row["hour"]}  # fmt: skip
         base = Metric("slo_samples", float(row["count"]), labels, "info", scope, when, extra=extra)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -21,6 +21,7 @@ from pipelines.export.diff import compare_metadata
 from pipelines.export.options import KINDS
 from pipelines.export.writer import VERSION_RE, latest_name, read_metadata
 from pipelines.io import delta
+from pipelines.io.timestamps import hour_start
 from pipelines.observe.metric import STATUSES, Metric, Status
 from pipelines.observe.schemas import DQ_HOURLY
 from pipelines.observe.slo_metrics import read_slo_rows, slo_metrics
@@ -52,11 +53,6 @@ class RunFacts:
     @property
     def success(self) -> bool:
         return not self.failed_hours and not self.error
-
-
-def hour_start(hour: str) -> datetime:
-    """``YYYY-MM-DDTHH`` as a UTC datetime."""
-    return datetime.strptime(hour, "%Y-%m-%dT%H").replace(tzinfo=UTC)
 
 
 def worst(statuses: list[str]) -> Status:
