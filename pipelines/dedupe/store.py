@@ -477,9 +477,8 @@ class NearDupStore:
     # -- Delta plumbing ------------------------------------------------------------------------
 
     def _open(self) -> DeltaTable | None:
-        try:
-            dt = DeltaTable(self.path, storage_options=self.storage_options)
-        except TableNotFoundError:
+        dt = delta.open_table(self.path, self.storage_options)
+        if dt is None:
             return None
         found = dt.metadata().description
         if found != DESCRIPTION:

@@ -55,3 +55,27 @@ def test_an_older_table_gets_the_interval_on_its_next_write(tmp_path: Path) -> N
     config = DeltaTable(path).metadata().configuration
     assert config["delta.checkpointInterval"] == delta.CHECKPOINT_INTERVAL
     assert sorted(delta.read_table(path)["x"].to_list()) == [0, 1]  # type: ignore[index]
+
+
+def test_a_kept_table_is_loaded_once_and_still_sees_every_commit(tmp_path: Path) -> None:
+    path = str(tmp_path / "kept")
+    hour = pl.DataFrame({"hour": ["h1"], "x": [1]})
+    with delta.table_cache():
+        assert delta.open_table(path) is None  # nothing kept for a table that does not exist
+        delta.overwrite_partition(path, hour, "hour", "h1")
+        first = delta.open_table(path)
+        assert first is not None and delta.open_table(path) is first
+        # Another writer (here: outside kvarn's helpers, as another process would) commits.
+        write_deltalake(path, pl.DataFrame({"hour": ["h2"], "x": [2]}).to_arrow(), mode="append")
+        got = delta.read_table(path)
+        assert got is not None and sorted(got["x"].to_list()) == [1, 2]
+        delta.overwrite_partition(path, hour.with_columns(x=pl.lit(5)), "hour", "h1")
+        assert delta.table_version(path) == DeltaTable(path).version()
+        merged = delta.read_partition(path, "hour", "h1")
+        assert merged is not None and merged["x"].to_list() == [5]
+        # Time travel reads the old version without moving the kept table back.
+        old = delta.read_table(path, version=0)
+        assert old is not None and old["x"].to_list() == [1]
+        assert delta.open_table(path) is first
+        assert first.version() == DeltaTable(path).version()
+    assert delta.open_table(path) is not first  # outside the block nothing is kept
