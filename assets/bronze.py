@@ -1,11 +1,11 @@
 """Bronze assets: landing lines → events + quarantine, one event-time hour per partition."""
 
 from collections.abc import Iterator
+from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
@@ -15,13 +15,13 @@ from dagster import (
     multi_asset,
 )
 
-from assets.partitions import HOURLY
+from assets.metadata import HourCheck, batch_check, batch_metadata
+from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from pipelines.bronze.build import build_bronze_hour
 from pipelines.bronze.ingest import owned_lines
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
-from pipelines.io.timestamps import dagster_key_to_hour
 
 EVENTS = AssetKey(["bronze", "events"])
 QUARANTINE = AssetKey(["bronze", "quarantine"])
@@ -35,36 +35,44 @@ QUARANTINE = AssetKey(["bronze", "quarantine"])
                   "is dropped silently.", group_name="bronze"),
     ],
     partitions_def=HOURLY,
+    backfill_policy=BATCHED,
 )  # fmt: skip
 def bronze(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[MaterializeResult]:
-    """Ingest the landing lines owned by this hour into both bronze tables."""
-    hour = dagster_key_to_hour(context.partition_key)
+    """Ingest the landing lines owned by each of the run's hours into both bronze tables."""
+    events: list[tuple[str, dict[str, Any]]] = []
+    quarantine: list[tuple[str, dict[str, Any]]] = []
+    with delta.table_cache():
+        for hour in step_hours(context):
+            ev, q = _bronze_hour(context, kvarn, hour)
+            events.append((hour, ev))
+            quarantine.append((hour, q))
+    yield MaterializeResult(asset_key=EVENTS, metadata=batch_metadata(events))
+    yield MaterializeResult(asset_key=QUARANTINE, metadata=batch_metadata(quarantine))
+
+
+def _bronze_hour(
+    context: AssetExecutionContext, kvarn: KvarnResource, hour: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Build one hour; the metadata of its events and its quarantine."""
     rep = build_bronze_hour(kvarn.lake(), hour, late_days=kvarn.late_days)
     if rep.expired:
         context.log.info(f"{hour}: expired by retention, left as it is")
-        yield MaterializeResult(asset_key=EVENTS, metadata={"expired_by_retention": True})
-        yield MaterializeResult(asset_key=QUARANTINE, metadata={"expired_by_retention": True})
-        return
+        return {"expired_by_retention": True}, {"expired_by_retention": True}
     context.log.info(f"{hour}: {rep.events} events, {rep.quarantined} quarantined")
-    yield MaterializeResult(
-        asset_key=EVENTS,
-        metadata={
-            "rows": rep.events,
-            "lines_read": rep.lines_read,
-            "hash_mismatches": rep.hash_mismatches,
-            "delta_version": rep.events_version,
-        },
-    )
     reasons = "\n".join(f"- {k}: {v}" for k, v in rep.reasons.items()) or "_none_"
-    yield MaterializeResult(
-        asset_key=QUARANTINE,
-        metadata={
-            "rows": rep.quarantined,
-            "quarantine_rate": rep.quarantined / rep.lines_read if rep.lines_read else 0.0,
-            "top_reasons": MetadataValue.md(reasons),
-            "delta_version": rep.quarantine_version,
-        },
-    )
+    events = {
+        "rows": rep.events,
+        "lines_read": rep.lines_read,
+        "hash_mismatches": rep.hash_mismatches,
+        "delta_version": rep.events_version,
+    }
+    quarantine = {
+        "rows": rep.quarantined,
+        "quarantine_rate": rep.quarantined / rep.lines_read if rep.lines_read else 0.0,
+        "top_reasons": MetadataValue.md(reasons),
+        "delta_version": rep.quarantine_version,
+    }
+    return events, quarantine
 
 
 @asset_check(
@@ -76,10 +84,14 @@ def bronze(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
 def bronze_conservation(
     context: AssetCheckExecutionContext, kvarn: KvarnResource
 ) -> AssetCheckResult:
-    hour = dagster_key_to_hour(context.partition_key)
+    with delta.table_cache():
+        return batch_check([_conservation(kvarn, hour) for hour in step_hours(context)])
+
+
+def _conservation(kvarn: KvarnResource, hour: str) -> HourCheck:
     cfg = kvarn.lake()
     if hour_expired(cfg, hour, "bronze"):  # deleted by retention on purpose, with a ledger row
-        return AssetCheckResult(passed=True, metadata={"expired_by_retention": True})
+        return HourCheck(hour, True, {"expired_by_retention": True})
     lines = len(owned_lines(cfg.telemetry, hour, kvarn.late_days))
     so = cfg.storage_options
     ev = delta.read_partition(
@@ -90,8 +102,4 @@ def bronze_conservation(
     )
     n_ev = 0 if ev is None else ev.height
     n_q = 0 if q is None else q.height
-    return AssetCheckResult(
-        passed=n_ev + n_q == lines,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={"lines": lines, "events": n_ev, "quarantine": n_q},
-    )
+    return HourCheck(hour, n_ev + n_q == lines, {"lines": lines, "events": n_ev, "quarantine": n_q})

@@ -30,7 +30,7 @@ from assets.gold import (
 )
 from assets.governance import GOVERNANCE_JOBS, GOVERNANCE_SCHEDULES
 from assets.observe import OBSERVE_HOURLY_ASSETS
-from assets.partitions import HOURLY
+from assets.partitions import HOURLY, batch_tags
 from assets.quality import dq_hourly
 from assets.resources import KvarnResource
 from assets.run_reports import RUN_REPORT_SENSORS
@@ -61,12 +61,13 @@ def hourly_schedule(context: ScheduleEvaluationContext) -> RunRequest:
 
 
 @schedule(job=hourly_pipeline, cron_schedule="30 0 * * *", execution_timezone="UTC")
-def late_data_settle(context: ScheduleEvaluationContext) -> list[RunRequest]:
+def late_data_settle(context: ScheduleEvaluationContext) -> RunRequest:
     """Late-data policy: an hour is provisional until its late-arrival window (the next UTC day)
-    has closed; then every hour of that day is re-materialized once (idempotent overwrite)."""
+    has closed; then every hour of that day is re-materialized once (idempotent overwrite), as
+    one run over the day's 24 hours."""
     day = (context.scheduled_execution_time - timedelta(days=2)).date()
-    keys = [f"{day.isoformat()}-{h:02d}:00" for h in range(24)]
-    return [RunRequest(run_key=f"settle-{k}", partition_key=k) for k in keys]
+    hours = [f"{day.isoformat()}T{h:02d}" for h in range(24)]
+    return RunRequest(run_key=f"settle-{day.isoformat()}", tags=batch_tags(hours))
 
 
 # What `kvarn run` materializes per hour, and once after all hours.

@@ -22,8 +22,8 @@ from dagster_celery import celery_executor, core_execution_loop
 # The module, not its ``defs``: a code location may hold one Definitions object at module scope.
 from assets import definitions as embedded
 from assets.gold import gold_tables_job
+from assets.partitions import MAX_BATCH_HOURS, batch_tags, consecutive_batches
 from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner, reclaim_dead_runs
-from pipelines.io.timestamps import hour_to_dagster_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "kvarn distributed"
@@ -70,12 +70,14 @@ def run_hours_distributed(
     demo: bool = False,
     mask_mode: str = "placeholder",
     on_hour: Callable[[str], None] | None = None,
+    batch_hours: int = MAX_BATCH_HOURS,
 ) -> list[str]:
-    """One ``hourly_pipeline`` run per hour, in order, each step executed by a Celery worker;
-    then one ``rebuild_gold_tables`` run. Returns the hours (or ``"gold tables"``) that failed.
+    """One ``hourly_pipeline`` run per batch of consecutive hours, in order, each step executed
+    by a Celery worker; then one ``rebuild_gold_tables`` run. Returns the hours (or
+    ``"gold tables"``) that failed; a failed batch is run again hour by hour to name them.
 
     Runs are recorded in ``instance`` (PostgreSQL in this profile). Candidates of other hours are
-    refreshed once, by the range's last hour, exactly as ``kvarn run`` does in one process.
+    refreshed once, by the range's last run, exactly as ``kvarn run`` does in one process.
     """
     repo = ReconstructableRepository.for_module(
         "assets.distributed", "defs", working_directory=str(ROOT)
@@ -83,21 +85,28 @@ def run_hours_distributed(
     # A run process killed mid-run leaves its run STARTED and silver's pool slot claimed.
     reclaim_dead_runs(instance, SOURCE)
     tags = {SOURCE_TAG: SOURCE, OWNER_TAG: owner()}
-    failed: list[str] = []
     base = {"data_dir": data_dir, "demo": demo, "mask_mode": mask_mode}
-    for i, hour in enumerate(hours):
-        resource = {**base, "refresh_candidates": i == len(hours) - 1}
+    batches = consecutive_batches(hours, batch_hours)
+    last = batches[-1][-1] if batches else ""
+
+    def run(batch: list[str]) -> bool:
+        resource = {**base, "refresh_candidates": batch[-1] == last}
         with execute_job(
             repo.get_reconstructable_job(embedded.hourly_pipeline.name),
             instance=instance,
             run_config=_run_config(resource),
-            tags={**tags, "dagster/partition": hour_to_dagster_key(hour)},
+            tags={**tags, **batch_tags(batch)},
             raise_on_error=False,
         ) as result:
-            if not result.success:
-                failed.append(hour)
+            return bool(result.success)
+
+    failed: list[str] = []
+    for batch in batches:
+        if not run(batch):
+            failed.extend(batch if len(batch) == 1 else [h for h in batch if not run([h])])
         if on_hour:
-            on_hour(hour)
+            for hour in batch:
+                on_hour(hour)
     with execute_job(
         repo.get_reconstructable_job(gold_tables_job.name),
         instance=instance,

@@ -14,6 +14,7 @@ Partitioning, stated:
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -36,13 +37,13 @@ from dagster import (
     multi_asset_check,
 )
 
-from assets.metadata import markdown_table
-from assets.partitions import HOURLY
+from assets.metadata import HourCheck, batch_check, batch_metadata, markdown_table
+from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
 from pipelines.gold.candidates import build_candidates_hour
 from pipelines.gold.candidates_refresh import RefreshReport, refresh_candidates
-from pipelines.io.timestamps import dagster_key_to_hour
+from pipelines.io import delta
 
 CANDIDATES = AssetKey(["gold", "candidates"])
 REVIEWS = AssetKey(["gold", "reviews"])
@@ -61,33 +62,43 @@ TABLE_DESCRIPTIONS = {
     key=CANDIDATES,
     deps=[SILVER_KEYS["turns"], SILVER_KEYS["feedback"], SILVER_KEYS["test_results"]],
     partitions_def=HOURLY,
+    backfill_policy=BATCHED,
     group_name="gold",
     description="Turns worth a reviewer's time (consented only), with reasons, priority and "
     "score, within the hour's budget and diversity caps; one table merged by candidate id so "
     "review decisions survive reruns. Partitioned hourly by the turn's event hour.",
 )
 def candidates(context: AssetExecutionContext, kvarn: KvarnResource) -> MaterializeResult:
-    hour = dagster_key_to_hour(context.partition_key)
+    hours = step_hours(context)
+    with delta.table_cache():
+        per_hour = [(hour, _candidates_hour(kvarn, hour)) for hour in hours]
+        # Other hours whose inputs changed (near-dup relabels, sizes) are rebuilt once per step,
+        # after its last hour; the run's own hours were all built above.
+        refreshed = (
+            refresh_candidates(kvarn.lake(), hours[-1])
+            if kvarn.refresh_candidates
+            else RefreshReport()
+        )
+    meta = batch_metadata(per_hour)
+    meta["other_hours_rebuilt"] = len(refreshed.rebuilt)
+    meta["other_hours_sizes_updated"] = refreshed.sizes_updated
+    return MaterializeResult(metadata=meta)
+
+
+def _candidates_hour(kvarn: KvarnResource, hour: str) -> dict[str, Any]:
     rep = build_candidates_hour(kvarn.lake(), hour)
-    refreshed = (
-        refresh_candidates(kvarn.lake(), hour) if kvarn.refresh_candidates else RefreshReport()
-    )
     reasons = "\n".join(f"- {k}: {v}" for k, v in rep.by_reason.items()) or "_none_"
-    return MaterializeResult(
-        metadata={
-            "turns_scored": rep.turns,
-            "matched_rules": rep.matched,
-            "candidates": rep.candidates,
-            "by_reason": MetadataValue.md(reasons),
-            "capped_by_cluster": rep.capped_by_cluster,
-            "capped_by_intent": rep.capped_by_intent,
-            "over_budget": rep.over_budget,
-            "decided_kept": rep.decided_kept,
-            "other_hours_rebuilt": len(refreshed.rebuilt),
-            "other_hours_sizes_updated": refreshed.sizes_updated,
-            "delta_version": rep.version or 0,
-        }
-    )
+    return {
+        "turns_scored": rep.turns,
+        "matched_rules": rep.matched,
+        "candidates": rep.candidates,
+        "by_reason": MetadataValue.md(reasons),
+        "capped_by_cluster": rep.capped_by_cluster,
+        "capped_by_intent": rep.capped_by_intent,
+        "over_budget": rep.over_budget,
+        "decided_kept": rep.decided_kept,
+        "delta_version": rep.version or 0,
+    }
 
 
 @asset_check(
@@ -102,16 +113,17 @@ def candidates_have_reasons(
 ) -> AssetCheckResult:
     from pipelines.gold.trace import check_candidates
 
-    rep = check_candidates(kvarn.lake(), dagster_key_to_hour(context.partition_key))
-    return AssetCheckResult(
-        passed=rep.passed,
-        metadata={
+    checks = []
+    with delta.table_cache():
+        reports = [(h, check_candidates(kvarn.lake(), h)) for h in step_hours(context)]
+    for hour, rep in reports:
+        checks.append(HourCheck(hour, rep.passed, {
             "candidates": rep.rows,
             "without_reason": rep.without_reason,
             "untraced": rep.untraced_rows,
             "missing_event_ids": rep.missing_event_ids,
-        },
-    )
+        }))  # fmt: skip
+    return batch_check(checks)
 
 
 reviews = AssetSpec(

@@ -9,11 +9,11 @@ from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 
-from assets.metadata import markdown_table
-from assets.partitions import HOURLY
+from assets.metadata import batch_metadata, markdown_table
+from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
-from pipelines.io.timestamps import dagster_key_to_hour
+from pipelines.io import delta
 from pipelines.observe.slo import build_slo_hour
 
 SLO_HOURLY = AssetKey(["gold", "slo_hourly"])
@@ -53,20 +53,26 @@ def slo_metadata(rows: list[dict[str, Any]]) -> dict[str, Any]:
     key=SLO_HOURLY,
     deps=[SILVER_KEYS["turns"], SILVER_KEYS["tool_calls"], SILVER_KEYS["test_results"]],
     partitions_def=HOURLY,
+    backfill_policy=BATCHED,
     group_name="observe",
     description="SLO analytics per hour × component (× LLM route): count, P50/P95/P99, the "
     "judged value, target and compliance, from silver against pipelines/observe/"
     "slo_targets.yaml or the user's copy. No personal data; kept until a person removes it.",
 )
 def slo_hourly(context: AssetExecutionContext, kvarn: KvarnResource) -> MaterializeResult:
-    hour = dagster_key_to_hour(context.partition_key)
+    with delta.table_cache():
+        per_hour = [(hour, _slo_hour(context, kvarn, hour)) for hour in step_hours(context)]
+    return MaterializeResult(metadata=batch_metadata(per_hour))
+
+
+def _slo_hour(context: AssetExecutionContext, kvarn: KvarnResource, hour: str) -> dict[str, Any]:
     rep = build_slo_hour(kvarn.lake(), hour)
     if rep.expired:
         context.log.info(f"{hour}: silver expired by retention, SLO rows left as they are")
-        return MaterializeResult(metadata={"expired_by_retention": True})
+        return {"expired_by_retention": True}
     failing = ", ".join(sorted({r["component"] for r in rep.violations})) or "none"
     context.log.info(f"{hour}: SLO components failing: {failing}")
-    return MaterializeResult(metadata={**slo_metadata(rep.rows), "delta_version": rep.version})
+    return {**slo_metadata(rep.rows), "delta_version": rep.version}
 
 
 OBSERVE_HOURLY_ASSETS = [slo_hourly]

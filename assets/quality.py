@@ -6,6 +6,7 @@ the evidence), and the check says WARN or ERROR as the thresholds file does.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 from dagster import (
     AssetCheckResult,
@@ -19,11 +20,12 @@ from dagster import (
 )
 
 from assets.bronze import EVENTS, QUARANTINE
-from assets.partitions import HOURLY
+from assets.metadata import HourCheck, batch_check, batch_metadata
+from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
 from pipelines.governance.policy import load_policy
-from pipelines.io.timestamps import dagster_key_to_hour
+from pipelines.io import delta
 from pipelines.observe.dq import DqFigure, build_dq_hour
 from pipelines.observe.thresholds import THRESHOLDED, load_thresholds
 
@@ -31,12 +33,11 @@ DQ_HOURLY = AssetKey(["gold", "dq_hourly"])
 SEVERITY = {"warn": AssetCheckSeverity.WARN, "error": AssetCheckSeverity.ERROR}
 
 
-def _check_result(figure: DqFigure) -> AssetCheckResult:
-    return AssetCheckResult(
-        check_name=figure.metric,
-        passed=figure.status == "ok",
-        severity=SEVERITY.get(figure.status, AssetCheckSeverity.WARN),
-        metadata={
+def _hour_check(hour: str, figure: DqFigure) -> HourCheck:
+    return HourCheck(
+        hour,
+        figure.status == "ok",
+        {
             "value": figure.value,
             "warn_at": figure.warn_at,
             "error_at": figure.error_at,
@@ -44,6 +45,7 @@ def _check_result(figure: DqFigure) -> AssetCheckResult:
             "status": figure.status,
             "detail": figure.detail,
         },
+        SEVERITY.get(figure.status, AssetCheckSeverity.WARN),
     )
 
 
@@ -51,6 +53,7 @@ def _check_result(figure: DqFigure) -> AssetCheckResult:
     key=DQ_HOURLY,
     deps=[EVENTS, QUARANTINE, *SILVER_KEYS.values()],
     partitions_def=HOURLY,
+    backfill_policy=BATCHED,
     group_name="quality",
     description="Data-quality figures of the hour (rows, quarantine, schema compliance, "
     "duplicates, PII masked and residuals, consent, retention, freshness) judged against "
@@ -64,26 +67,35 @@ def _check_result(figure: DqFigure) -> AssetCheckResult:
 def dq_hourly(
     context: AssetExecutionContext, kvarn: KvarnResource
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
-    hour = dagster_key_to_hour(context.partition_key)
     cfg = kvarn.lake()
     thresholds = load_thresholds(data_dir=cfg.data_dir)
     policy = load_policy(kvarn.retention_policy or None)
-    figures, version = build_dq_hour(cfg, hour, thresholds, policy)
+    per_hour: list[tuple[str, dict[str, Any]]] = []
+    checks: dict[str, list[HourCheck]] = {name: [] for name in THRESHOLDED}
+    with delta.table_cache():
+        figured = [(h, *build_dq_hour(cfg, h, thresholds, policy)) for h in step_hours(context)]
+    for hour, figures, version in figured:
+        per_hour.append((hour, _hour_metadata(figures, version, thresholds.source)))
+        for figure in figures:
+            if figure.metric in checks:
+                checks[figure.metric].append(_hour_check(hour, figure))
+    yield MaterializeResult(metadata=batch_metadata(per_hour))
+    for name, hour_checks in checks.items():
+        if hour_checks:
+            yield batch_check(hour_checks, check_name=name)
+
+
+def _hour_metadata(figures: list[DqFigure], version: int, source: str) -> dict[str, Any]:
     table = "\n".join(
         f"| {f.metric} | {f.value if f.value is None else round(f.value, 4)} | {f.status} "
         f"| {f.detail} |"
         for f in figures
     )
-    yield MaterializeResult(
-        metadata={
-            "figures": MetadataValue.md("| metric | value | status | detail |\n|---|---|---|---|\n"
-                                        + table),
-            "errors": sum(f.status == "error" for f in figures),
-            "warnings": sum(f.status == "warn" for f in figures),
-            "thresholds_file": thresholds.source,
-            "delta_version": version,
-        }
-    )  # fmt: skip
-    for figure in figures:
-        if figure.metric in THRESHOLDED:
-            yield _check_result(figure)
+    return {
+        "figures": MetadataValue.md("| metric | value | status | detail |\n|---|---|---|---|\n"
+                                    + table),
+        "errors": sum(f.status == "error" for f in figures),
+        "warnings": sum(f.status == "warn" for f in figures),
+        "thresholds_file": source,
+        "delta_version": version,
+    }  # fmt: skip

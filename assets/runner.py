@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dagster import DagsterInstance, materialize
 
 from assets.definitions import ASSETS, CHECKS, TABLE_ASSETS, TABLE_CHECKS
+from assets.partitions import MAX_BATCH_HOURS, batch_tags, consecutive_batches
 from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner, reclaim_dead_runs
 from assets.resources import KvarnResource
 from pipelines.config import LakeConfig
-from pipelines.io.timestamps import hour_to_dagster_key
 
 
 def _instance() -> DagsterInstance:
@@ -32,33 +32,57 @@ def materialize_hours(
     demo: bool = False,
     on_hour: Callable[[str], None] | None = None,
     instance: DagsterInstance | None = None,
+    batch_hours: int = MAX_BATCH_HOURS,
 ) -> list[str]:
-    """Materialize bronze → silver → gold (with checks) hour by hour; returns failed hours."""
+    """Materialize bronze → silver → gold (with checks) for ``hours``; returns failed hours.
+
+    Consecutive hours go up to ``batch_hours`` per Dagster run, worked through in order inside
+    each step: a run's fixed cost is paid once per batch. A batch that fails is run again hour
+    by hour (reruns are idempotent), so the failed hours are named and the others still land.
+    """
     inst = instance or _instance()
     reclaim_dead_runs(inst)
     failed: list[str] = []
-    for i, hour in enumerate(hours):
-        # Candidates of other hours are refreshed once, after the range's last hour.
-        resource = KvarnResource(
-            data_dir=cfg.data_dir,
-            mask_mode=mask_mode,
-            demo=demo,
-            refresh_candidates=i == len(hours) - 1,
-        )
-        result = materialize(
-            [*ASSETS, *CHECKS],
-            partition_key=hour_to_dagster_key(hour),
-            instance=inst,
-            resources={"kvarn": resource},
-            raise_on_error=False,
-            tags={SOURCE_TAG: "kvarn run", OWNER_TAG: owner()},
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
-        if not result.success:
-            failed.append(hour)
+    batches = consecutive_batches(hours, batch_hours)
+    last = batches[-1][-1] if batches else ""
+    for batch in batches:
+        if not _materialize(inst, cfg, batch, mask_mode, demo, refresh=batch[-1] == last):
+            if len(batch) == 1:
+                failed.extend(batch)
+            else:
+                failed.extend(
+                    h for h in batch
+                    if not _materialize(inst, cfg, [h], mask_mode, demo, refresh=h == last)
+                )  # fmt: skip
         if on_hour:
-            on_hour(hour)
+            for hour in batch:
+                on_hour(hour)
     return failed
+
+
+def _materialize(
+    inst: DagsterInstance,
+    cfg: LakeConfig,
+    hours: list[str],
+    mask_mode: str,
+    demo: bool,
+    *,
+    refresh: bool,
+) -> bool:
+    """One Dagster run over ``hours`` (consecutive); whether it succeeded."""
+    # Candidates of other hours are refreshed once, by the range's last run.
+    resource = KvarnResource(
+        data_dir=cfg.data_dir, mask_mode=mask_mode, demo=demo, refresh_candidates=refresh
+    )
+    result = materialize(
+        [*ASSETS, *CHECKS],
+        instance=inst,
+        resources={"kvarn": resource},
+        raise_on_error=False,
+        tags={SOURCE_TAG: "kvarn run", OWNER_TAG: owner(), **batch_tags(hours)},
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+    )
+    return bool(result.success)
 
 
 def materialize_gold_tables(

@@ -17,11 +17,10 @@ from dagster import (
 )
 
 from assets.bronze import EVENTS
-from assets.metadata import markdown_table
-from assets.partitions import HOURLY
+from assets.metadata import HourCheck, batch_check, batch_metadata, markdown_table
+from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from pipelines.io import delta
-from pipelines.io.timestamps import dagster_key_to_hour
 from pipelines.quality.expectations import expectations_for_turns
 from pipelines.quality.leakage import audit_partition
 from pipelines.silver.build import build_silver_hour
@@ -44,22 +43,34 @@ TURNS = SILVER_KEYS["turns"]
         for name, key in SILVER_KEYS.items()
     ],
     partitions_def=HOURLY,
+    backfill_policy=BATCHED,
     # Silver updates global state (seen hashes, near-duplicate bands): one hour at a time
     # across runs, so parallel backfill runs never race on the same state partition.
     pool="kvarn_state",
 )
 def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[MaterializeResult]:
-    """Exact dedupe → PII masking → date normalization → near-dup clusters, for one hour."""
-    hour = dagster_key_to_hour(context.partition_key)
+    """Exact dedupe → PII masking → date normalization → near-dup clusters, hour by hour."""
+    per_table: dict[str, list[tuple[str, dict[str, Any]]]] = {name: [] for name in SILVER_KEYS}
+    with delta.table_cache():
+        for hour in step_hours(context):
+            for name, meta in _silver_hour(context, kvarn, hour).items():
+                per_table[name].append((hour, meta))
+    for name, key in SILVER_KEYS.items():
+        yield MaterializeResult(asset_key=key, metadata=batch_metadata(per_table[name]))
+
+
+def _silver_hour(
+    context: AssetExecutionContext, kvarn: KvarnResource, hour: str
+) -> dict[str, dict[str, Any]]:
+    """Build one hour; the metadata of each silver table."""
     rep = build_silver_hour(kvarn.lake(), hour, kvarn.silver_options())
     if rep.expired:
         context.log.info(f"{hour}: expired by retention in bronze or silver, left as it is")
-        for key in SILVER_KEYS.values():
-            yield MaterializeResult(asset_key=key, metadata={"expired_by_retention": True})
-        return
+        return {name: {"expired_by_retention": True} for name in SILVER_KEYS}
     context.log.info(f"{hour}: {rep.rows}")
     pii = "\n".join(f"- {k}: {v}" for k, v in sorted(rep.pii_entities.items())) or "_none_"
-    for name, key in SILVER_KEYS.items():
+    metas: dict[str, dict[str, Any]] = {}
+    for name in SILVER_KEYS:
         meta: dict[str, Any] = {
             "rows": rep.rows[name],
             "delta_version": rep.versions[name],
@@ -77,26 +88,27 @@ def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
                     "preview": markdown_table(rep.preview),
                 }
             )
-        yield MaterializeResult(asset_key=key, metadata=meta)
+        metas[name] = meta
+    return metas
 
 
 @asset_check(asset=TURNS, partitions_def=HOURLY, blocking=True,
              description="Leakage audit: no personnummer, phone, e-mail, IBAN or card number "
              "survives in any silver table of the hour.")  # fmt: skip
 def silver_no_pii(context: AssetCheckExecutionContext, kvarn: KvarnResource) -> AssetCheckResult:
-    hour = dagster_key_to_hour(context.partition_key)
     cfg = kvarn.lake()
     paths = [cfg.table("silver", n) for n in SILVER_KEYS]
-    report = audit_partition(paths, hour, storage_options=cfg.storage_options)
-    return AssetCheckResult(
-        passed=report.blocking == 0,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
+    checks = []
+    with delta.table_cache():
+        reports = [(h, audit_partition(paths, h, storage_options=cfg.storage_options))
+                   for h in step_hours(context)]  # fmt: skip
+    for hour, report in reports:
+        checks.append(HourCheck(hour, report.blocking == 0, {
             "blocking_findings": report.blocking,
             "name_like_residues": report.warnings,
             "by_type": MetadataValue.json(report.by_type),
-        },
-    )
+        }))  # fmt: skip
+    return batch_check(checks)
 
 
 @asset_check(asset=TURNS, partitions_def=HOURLY,
@@ -105,14 +117,15 @@ def silver_no_pii(context: AssetCheckExecutionContext, kvarn: KvarnResource) -> 
 def silver_turns_expectations(
     context: AssetCheckExecutionContext, kvarn: KvarnResource
 ) -> AssetCheckResult:
-    hour = dagster_key_to_hour(context.partition_key)
     cfg = kvarn.lake()
-    turns = delta.read_partition(
-        cfg.table("silver", "turns"), "hour", hour, storage_options=cfg.storage_options
-    )
-    outcome = expectations_for_turns(turns, hour)
-    return AssetCheckResult(
-        passed=outcome.success,
-        severity=AssetCheckSeverity.WARN,
-        metadata={"expectations": MetadataValue.json(outcome.results)},
-    )
+    checks = []
+    path, so = cfg.table("silver", "turns"), cfg.storage_options
+    with delta.table_cache():
+        for hour in step_hours(context):
+            turns = delta.read_partition(path, "hour", hour, storage_options=so)
+            outcome = expectations_for_turns(turns, hour)
+            checks.append(HourCheck(
+                hour, outcome.success, {"expectations": MetadataValue.json(outcome.results)},
+                AssetCheckSeverity.WARN,
+            ))  # fmt: skip
+    return batch_check(checks)

@@ -95,6 +95,11 @@ def _report(cfg: LakeConfig, run: RunFacts) -> None:
         err.print(f"warning: metrics textfile not written: {done.textfile_error}", soft_wrap=True)
 
 
+MAX_BATCH = 168
+"""A week of hours per run at most: a batch's hours are worked through one by one, so a larger
+batch saves little more and only delays the first results."""
+
+
 def _waiting(holder: str) -> None:
     err.print(f"waiting: another kvarn run writes to this lake ({holder}); hours run after it")
 
@@ -108,6 +113,12 @@ def run(
         "(silver keeps both in text and text_surrogate)",
     ),
     demo: bool = typer.Option(False, help="Demo mode: generate a local pseudonym key if missing."),
+    batch_hours: int = typer.Option(
+        24,
+        "--batch-hours",
+        help=f"Consecutive hours per Dagster run (1 to {MAX_BATCH}); a failed batch is rerun "
+        "hour by hour so the failing hours are named.",
+    ),
     data: Path | None = DataOpt,
 ) -> None:
     """Materialize bronze → silver → gold for each hour, in-process, with Dagster."""
@@ -119,6 +130,8 @@ def run(
 
     if mask_mode not in MASK_MODES:
         raise KvarnError(f"--mask-mode must be one of {', '.join(MASK_MODES)}, not {mask_mode!r}")
+    if not 1 <= batch_hours <= MAX_BATCH:
+        raise KvarnError(f"--batch-hours must be from 1 to {MAX_BATCH}, not {batch_hours}")
     cfg = lake_config(data)
     hours = _hours_to_run(cfg, hour_from, hour_to)
     if not hours:
@@ -138,7 +151,9 @@ def run(
         def tick(hour: str) -> None:
             bar.update(task, advance=1, description=f"hour {hour}")
 
-        failed = materialize_hours(cfg, hours, mask_mode=mask_mode, demo=demo, on_hour=tick)
+        failed = materialize_hours(
+            cfg, hours, mask_mode=mask_mode, demo=demo, on_hour=tick, batch_hours=batch_hours
+        )
         error = ""
         if not failed:
             bar.update(task, description="gold training tables")

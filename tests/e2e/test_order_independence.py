@@ -1,4 +1,5 @@
-"""Backfilling forward, in reverse or as two ranges (later one first) ends in identical tables.
+"""Backfilling forward, in reverse, as two ranges (later one first) or one run per hour instead of
+one batched run ends in identical tables.
 
 Cluster ids, sizes and representatives are a function of the data (the store relabels members
 when an earlier or bridging event arrives, silver refreshes its copies in the hours they live
@@ -22,10 +23,11 @@ HOURS = [f"2025-09-01T{h:02d}" for h in range(6, 12)]
 WALL_CLOCK = {"ingested_at", "created_at"}
 
 
-def _lake(root: Path, orders: list[list[str]]) -> dict[str, pl.DataFrame]:
+def _lake(root: Path, orders: list[list[str]], batch_hours: int = 24) -> dict[str, pl.DataFrame]:
     cfg = generate_landing(root, seed=11, per_hour=80)
     for hours in orders:
-        run_hours(cfg, hours)  # one pseudonym key for every lake: pseudonyms compare
+        # One pseudonym key for every lake: pseudonyms compare.
+        run_hours(cfg, hours, batch_hours=batch_hours)
     out: dict[str, pl.DataFrame] = {}
     for name in SILVER_TABLES:
         frame = delta.read_table(cfg.table("silver", name))
@@ -51,16 +53,17 @@ def forward(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]
 
 
 @pytest.mark.parametrize(
-    "orders",
+    ("orders", "batch_hours"),
     [
-        pytest.param([HOURS[::-1]], id="reverse"),
-        pytest.param([HOURS[3:], HOURS[:3]], id="split-later-first"),
+        pytest.param([HOURS[::-1]], 24, id="reverse"),
+        pytest.param([HOURS[3:], HOURS[:3]], 24, id="split-later-first"),
+        pytest.param([HOURS], 1, id="one-run-per-hour"),
     ],
 )
 def test_any_backfill_order_ends_in_the_same_tables(
-    tmp_path: Path, forward: dict[str, pl.DataFrame], orders: list[list[str]]
+    tmp_path: Path, forward: dict[str, pl.DataFrame], orders: list[list[str]], batch_hours: int
 ) -> None:
-    got = _lake(tmp_path, orders)
+    got = _lake(tmp_path, orders, batch_hours)
     turns = forward["silver_turns"]
     assert turns.height > 300
     assert turns["cluster_size"].max() > 5  # clusters really span hours

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
+from assets.partitions import MAX_BATCH_HOURS
 from assets.runner import materialize_hours
 from pipelines.config import LakeConfig
 from pipelines.generate.writer import generate
@@ -26,9 +27,16 @@ TEST_KEY = "6b7661726e2d736d616c6c2d6c616b65"
 """Pseudonym key of these lakes: one key, so lakes built in different orders compare equal."""
 
 
-def run_hours(cfg: LakeConfig, hours: Sequence[str], mask_mode: str = "placeholder") -> None:
+def run_hours(
+    cfg: LakeConfig,
+    hours: Sequence[str],
+    mask_mode: str = "placeholder",
+    batch_hours: int = MAX_BATCH_HOURS,
+) -> None:
     """Materialize ``hours`` in that order on a throwaway instance; every hour must succeed."""
     with pytest.MonkeyPatch.context() as env, DagsterInstance.ephemeral() as instance:
         env.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)
-        failed = materialize_hours(cfg, hours, mask_mode=mask_mode, demo=True, instance=instance)
+        failed = materialize_hours(
+            cfg, hours, mask_mode=mask_mode, demo=True, instance=instance, batch_hours=batch_hours
+        )
     assert failed == [], failed
