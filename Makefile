@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## system-deps: Debian tools the tests drive for real (promtool into .venv/tools, chromium)
+## system-deps: Debian tools the tests drive for real (promtool into .venv/tools, chromium,
+## PostgreSQL and Redis for the distributed profile's test)
 system-deps: setup
 	tools/system-deps.sh
 
@@ -40,12 +41,11 @@ types: setup
 	$(BIN)/mypy
 
 unit: setup system-deps
-	$(BIN)/pytest -m "not distributed"
+	$(BIN)/pytest
 
-## test-distributed: the distributed profile end to end (PostgreSQL, Redis, an S3 server and two
-## Celery workers on loopback; ~5 minutes), kept out of `make test` while it is this slow
-test-distributed: setup
-	tools/system-deps.sh --distributed
+## test-distributed: only the distributed profile end to end (PostgreSQL, Redis, an S3 server and
+## two Celery workers on loopback; ~2 minutes; part of `make test` too)
+test-distributed: setup system-deps
 	$(BIN)/pytest -m distributed
 
 ## ui: the Dagster UI on the project's instance (data/.dagster)

@@ -3,7 +3,6 @@
 #   promtool  (Prometheus's rule checker; the binary is taken out of the `prometheus` package so
 #              no Prometheus server gets installed or started)  -> .venv/tools/bin/promtool
 #   chromium  (headless browser for the HTML report check)      -> /usr/bin/chromium
-#   with --distributed (`make test-distributed`):
 #   postgresql, redis-server (the distributed profile's servers; tests/integration/
 #              test_distributed.py starts its own instances on loopback, never the system
 #              services, which are not started here either)   -> /usr/lib/postgresql/*/bin, redis-server
@@ -37,10 +36,9 @@ if ! command -v chromium >/dev/null; then
     apt_refresh; as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 fi
 
-# PostgreSQL and Redis only for the distributed profile's test (`make test-distributed`).
-if [ "${1:-}" = "--distributed" ]; then
-# Installing the packages does not start their services here (policy-rc.d denies it in
-# containers; elsewhere stop them if you do not want them). The tests run their own servers.
+# PostgreSQL and Redis for the distributed profile's test. Installing the packages does not start
+# their services here (policy-rc.d denies it in containers; elsewhere stop them if you do not want
+# them). The tests run their own servers.
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
@@ -50,6 +48,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
     apt_refresh; as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
 fi
 echo "system-deps: $(redis-server --version | cut -d' ' -f1-3); $(ls -d /usr/lib/postgresql/*/bin | tail -1)"
-fi
 
 echo "system-deps: $("$TOOLS/bin/promtool" --version 2>&1 | head -1); $(chromium --version 2>/dev/null)"

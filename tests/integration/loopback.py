@@ -10,6 +10,7 @@ user the Debian package creates (``runuser``).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import pwd
 import shutil
@@ -18,8 +19,11 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from dagster import DagsterInstance
 
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
@@ -167,3 +171,84 @@ def start_s3(group: ProcessGroup, bin_dir: Path, bucket: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_REGION": "us-east-1",
     }
+
+
+ROOT = Path(__file__).resolve().parents[2]
+PROFILE = ROOT / "deploy" / "distributed"
+
+
+@dataclass
+class Cluster:
+    """The distributed profile on loopback: its environment (also set in ``os.environ`` while
+    the cluster runs), the PostgreSQL-backed instance, the S3 storage options and the processes.
+    """
+
+    env: dict[str, str]
+    instance: DagsterInstance
+    storage_options: dict[str, str]
+    group: ProcessGroup
+    workers: list[subprocess.Popen[bytes]]
+
+
+def celery_workers(broker: str) -> set[str]:
+    """Names of the Celery workers that answer a ping over ``broker``."""
+    from celery import Celery
+
+    replies = Celery(broker=broker).control.ping(timeout=1.0) or []
+    return {name.split("@")[0] for reply in replies for name in reply}
+
+
+@contextlib.contextmanager
+def distributed_cluster(
+    work_dir: Path, bin_dir: Path, *, workers: int = 2, pseudonym_key: str
+) -> Iterator[Cluster]:
+    """PostgreSQL, Redis, an S3 server with bucket ``kvarn`` and ``workers`` Celery workers
+    (``kvarn1``, ``kvarn2``, …; one solo process each) on 127.0.0.1, the lake at
+    ``s3://kvarn/lake``; everything stopped on exit, however the block ends."""
+    group = ProcessGroup(work_dir)
+    saved: dict[str, str | None] = {}
+    try:
+        pg_url = start_postgres(group)
+        redis = start_redis(group)
+        s3 = start_s3(group, bin_dir, "kvarn")
+        home = work_dir / "dagster_home"
+        home.mkdir()
+        (home / "dagster.yaml").write_text((PROFILE / "dagster.yaml").read_text())
+        own = {
+            "DAGSTER_HOME": str(home),
+            "KVARN_PG_URL": pg_url,
+            "KVARN_CELERY_BROKER": f"{redis}/0",
+            "KVARN_CELERY_BACKEND": f"{redis}/1",
+            "KVARN_LAKE": "s3://kvarn/lake",
+            "KVARN_STORAGE_OPTIONS": json.dumps(s3),
+            "KVARN_PSEUDONYM_KEY": pseudonym_key,
+        }
+        env = {**os.environ, **own, "PYTHONPATH": str(ROOT)}
+        saved = {key: os.environ.get(key) for key in own}
+        os.environ.update(own)
+        names = [f"kvarn{n}" for n in range(1, workers + 1)]
+        procs = [
+            group.start(
+                name,
+                [str(bin_dir / "dagster-celery"), "worker", "start", "-A", "dagster_celery.app",
+                 "-y", str(PROFILE / "celery.yaml"), "--name", name, "--loglevel", "WARNING",
+                 "--", "--pool", "solo", "--concurrency", "1"],
+                env={**env, "PATH": f"{bin_dir}:{env.get('PATH', '')}"},
+                cwd=str(ROOT),
+            )
+            for name in names
+        ]  # fmt: skip
+        wait_for(lambda: celery_workers(own["KVARN_CELERY_BROKER"]) >= set(names),
+                 f"{workers} Celery worker(s) answering over Redis", timeout=90)  # fmt: skip
+        instance = DagsterInstance.from_config(str(home))
+        try:
+            yield Cluster(env, instance, s3, group, procs)
+        finally:
+            instance.dispose()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        group.stop()

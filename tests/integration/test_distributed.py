@@ -1,18 +1,15 @@
 """The distributed profile for real, on loopback: PostgreSQL instance storage, a Redis broker, two
 Celery worker processes and the lake on an S3-API server (moto's standalone server, its own
-process). A day of generated telemetry is backfilled through it — one run per hour, every step
+process). A day of generated telemetry is backfilled through it — one run per six hours, every step
 executed by a worker — and every table equals the embedded single-process run of the same
 landing files.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -22,106 +19,30 @@ from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFil
 from assets.runner import materialize_gold_tables
 from pipelines.config import LakeConfig
 from pipelines.io import delta
-from tests.integration.loopback import (
-    ProcessGroup,
-    start_postgres,
-    start_redis,
-    start_s3,
-    wait_for,
-)
+from tests.integration.loopback import Cluster, distributed_cluster
 from tests.integration.small_lake import TEST_KEY, generate_landing, run_hours
 
 pytestmark = [pytest.mark.slow, pytest.mark.distributed]
 
-ROOT = Path(__file__).resolve().parents[2]
-PROFILE = ROOT / "deploy" / "distributed"
 BIN = Path(sys.executable).parent
 HOURS = [f"2025-09-01T{h:02d}" for h in range(24)]
 PER_HOUR = 4
+BATCH_HOURS = 6
+"""Four hourly runs of six hours: enough steps that both workers take some."""
 # Written from the wall clock, not a function of the landing data.
 VOLATILE = {"ingested_at", "created_at", "built_at", "claimed_at"}
-
-
-@dataclass
-class Cluster:
-    env: dict[str, str]
-    instance: DagsterInstance
-    storage_options: dict[str, str]
-    group: ProcessGroup
+WALL_CLOCK_FIGURES = {"retention_compliance"}
+"""gold/dq_hourly figures judged against the lake as the clock finds it when the hour is judged
+(docs/operations.md, Data-quality thresholds): they depend on what else is in the lake then."""
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    tmp_path = tmp_path_factory.mktemp("cluster")
-    group = ProcessGroup(tmp_path)
-    monkeypatch = pytest.MonkeyPatch()
-    try:
-        pg_url = start_postgres(group)
-        redis = start_redis(group)
-        s3 = start_s3(group, BIN, "kvarn")
-        home = tmp_path / "dagster_home"
-        home.mkdir()
-        (home / "dagster.yaml").write_text((PROFILE / "dagster.yaml").read_text())
-        env = {
-            **os.environ,
-            "DAGSTER_HOME": str(home),
-            "KVARN_PG_URL": pg_url,
-            "KVARN_CELERY_BROKER": f"{redis}/0",
-            "KVARN_CELERY_BACKEND": f"{redis}/1",
-            "KVARN_LAKE": "s3://kvarn/lake",
-            "KVARN_STORAGE_OPTIONS": json.dumps(s3),
-            "KVARN_PSEUDONYM_KEY": TEST_KEY,
-            "PYTHONPATH": str(ROOT),
-        }
-        for key in ("DAGSTER_HOME", "KVARN_PG_URL", "KVARN_CELERY_BROKER",
-                    "KVARN_CELERY_BACKEND", "KVARN_LAKE", "KVARN_STORAGE_OPTIONS",
-                    "KVARN_PSEUDONYM_KEY"):  # fmt: skip
-            monkeypatch.setenv(key, env[key])
-        workers = [
-            group.start(
-                f"worker{n}",
-                [
-                    str(BIN / "dagster-celery"),
-                    "worker",
-                    "start",
-                    "-A",
-                    "dagster_celery.app",
-                    "-y",
-                    str(PROFILE / "celery.yaml"),
-                    "--name",
-                    f"kvarn{n}",
-                    "--loglevel",
-                    "WARNING",
-                    "--",
-                    "--pool",
-                    "solo",
-                    "--concurrency",
-                    "1",
-                ],
-                env={**env, "PATH": f"{BIN}:{env.get('PATH', '')}"},
-                cwd=str(ROOT),
-            )
-            for n in (1, 2)
-        ]
-        wait_for(lambda: _workers(env["KVARN_CELERY_BROKER"]) >= {"kvarn1", "kvarn2"},
-                 "two Celery workers answering over Redis", timeout=90)  # fmt: skip
-        instance = DagsterInstance.from_config(str(home))
-        try:
-            yield Cluster(env, instance, s3, group)
-        finally:
-            instance.dispose()
-        assert all(w.poll() is None for w in workers), group.log("worker1") + group.log("worker2")
-    finally:
-        monkeypatch.undo()
-        group.stop()
-
-
-def _workers(broker: str) -> set[str]:
-    """Names of the Celery workers that answer a ping over ``broker``."""
-    from celery import Celery
-
-    replies = Celery(broker=broker).control.ping(timeout=1.0) or []
-    return {name.split("@")[0] for reply in replies for name in reply}
+    work = tmp_path_factory.mktemp("cluster")
+    with distributed_cluster(work, BIN, workers=2, pseudonym_key=TEST_KEY) as running:
+        yield running
+        alive = all(w.poll() is None for w in running.workers)
+        assert alive, running.group.log("kvarn1") + running.group.log("kvarn2")
 
 
 def _tables(cfg: LakeConfig) -> dict[str, pl.DataFrame]:
@@ -132,6 +53,8 @@ def _tables(cfg: LakeConfig) -> dict[str, pl.DataFrame]:
             continue
         keep = sorted(c for c in frame.columns if c not in VOLATILE)
         frame = frame.select(keep)
+        if view == "gold_dq_hourly":
+            frame = frame.filter(~pl.col("metric").is_in(WALL_CLOCK_FIGURES))
         sortable = [c for c in keep if not isinstance(frame.schema[c], (pl.List, pl.Struct))]
         out[view] = frame.sort(sortable)
     return out
@@ -159,11 +82,13 @@ def test_a_day_on_the_distributed_profile_equals_the_embedded_run(
         with DagsterInstance.ephemeral() as inst:
             assert materialize_gold_tables(embedded_cfg, demo=True, instance=inst)
 
-    failed = run_hours_distributed(cluster.instance, str(landing_root), HOURS, demo=True)
+    failed = run_hours_distributed(
+        cluster.instance, str(landing_root), HOURS, demo=True, batch_hours=BATCH_HOURS
+    )
     assert failed == []
 
     runs = cluster.instance.get_run_records(RunsFilter())
-    assert len(runs) == len(HOURS) + 1
+    assert len(runs) == len(HOURS) // BATCH_HOURS + 1
     assert {r.dagster_run.status for r in runs} == {DagsterRunStatus.SUCCESS}
     # Every step was delegated to a Celery worker, and both workers took some.
     hosts: set[str] = set()
