@@ -41,8 +41,8 @@ from assets.metadata import HourCheck, batch_check, batch_metadata, markdown_tab
 from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
-from pipelines.gold.candidates import build_candidates_hour
-from pipelines.gold.candidates_refresh import RefreshReport, refresh_candidates
+from pipelines.gold.candidates import CandidateReport, build_candidates_hours
+from pipelines.gold.candidates_refresh import REBUILD_CHUNK, RefreshReport, refresh_candidates
 from pipelines.io import delta
 
 CANDIDATES = AssetKey(["gold", "candidates"])
@@ -70,23 +70,23 @@ TABLE_DESCRIPTIONS = {
 )
 def candidates(context: AssetExecutionContext, kvarn: KvarnResource) -> MaterializeResult:
     hours = step_hours(context)
+    cfg = kvarn.lake()
     with delta.table_cache():
-        per_hour = [(hour, _candidates_hour(kvarn, hour)) for hour in hours]
-        # Other hours whose inputs changed (near-dup relabels, sizes) are rebuilt once per step,
-        # after its last hour; the run's own hours were all built above.
-        refreshed = (
-            refresh_candidates(kvarn.lake(), hours[-1])
-            if kvarn.refresh_candidates
-            else RefreshReport()
-        )
-    meta = batch_metadata(per_hour)
+        # The step's hours in one scoring pass and one commit per chunk: their silver is all
+        # written, so each is scored exactly as on its own.
+        reports: list[CandidateReport] = []
+        for start in range(0, len(hours), REBUILD_CHUNK):
+            reports += build_candidates_hours(cfg, hours[start : start + REBUILD_CHUNK])
+        # Other hours whose inputs changed (near-dup relabels, sizes) are rebuilt once per
+        # step; the step's own hours were built after every change so far.
+        refreshed = refresh_candidates(cfg, hours) if kvarn.refresh_candidates else RefreshReport()
+    meta = batch_metadata([(rep.hour, _candidates_metadata(rep)) for rep in reports])
     meta["other_hours_rebuilt"] = len(refreshed.rebuilt)
     meta["other_hours_sizes_updated"] = refreshed.sizes_updated
     return MaterializeResult(metadata=meta)
 
 
-def _candidates_hour(kvarn: KvarnResource, hour: str) -> dict[str, Any]:
-    rep = build_candidates_hour(kvarn.lake(), hour)
+def _candidates_metadata(rep: CandidateReport) -> dict[str, Any]:
     reasons = "\n".join(f"- {k}: {v}" for k, v in rep.by_reason.items()) or "_none_"
     return {
         "turns_scored": rep.turns,

@@ -6,6 +6,7 @@ the evidence), and the check says WARN or ERROR as the thresholds file does.
 """
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from dagster import (
@@ -26,7 +27,7 @@ from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
 from pipelines.governance.policy import load_policy
 from pipelines.io import delta
-from pipelines.observe.dq import DqFigure, build_dq_hour
+from pipelines.observe.dq import DqFigure, build_dq_hour, lake_retention
 from pipelines.observe.thresholds import THRESHOLDED, load_thresholds
 
 DQ_HOURLY = AssetKey(["gold", "dq_hourly"])
@@ -73,7 +74,12 @@ def dq_hourly(
     per_hour: list[tuple[str, dict[str, Any]]] = []
     checks: dict[str, list[HourCheck]] = {name: [] for name in THRESHOLDED}
     with delta.table_cache():
-        figured = [(h, *build_dq_hour(cfg, h, thresholds, policy)) for h in step_hours(context)]
+        # Every hour of the step is judged at one moment, against one look at the lake's
+        # retention (a lake-wide figure, the same for each hour).
+        now = datetime.now(UTC)
+        retention = lake_retention(cfg, thresholds, policy, now)
+        figured = [(h, *build_dq_hour(cfg, h, thresholds, policy, now, retention))
+                   for h in step_hours(context)]  # fmt: skip
     for hour, figures, version in figured:
         per_hour.append((hour, _hour_metadata(figures, version, thresholds.source)))
         for figure in figures:

@@ -21,7 +21,7 @@ from assets.metadata import HourCheck, batch_check, batch_metadata, markdown_tab
 from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from pipelines.io import delta
-from pipelines.quality.expectations import expectations_for_turns
+from pipelines.quality.expectations import COLUMNS, expectations_for_hours
 from pipelines.quality.leakage import audit_partition
 from pipelines.silver.build import build_silver_hour
 
@@ -118,14 +118,16 @@ def silver_turns_expectations(
     context: AssetCheckExecutionContext, kvarn: KvarnResource
 ) -> AssetCheckResult:
     cfg = kvarn.lake()
-    checks = []
     path, so = cfg.table("silver", "turns"), cfg.storage_options
+    hours = step_hours(context)
     with delta.table_cache():
-        for hour in step_hours(context):
-            turns = delta.read_partition(path, "hour", hour, storage_options=so)
-            outcome = expectations_for_turns(turns, hour)
-            checks.append(HourCheck(
-                hour, outcome.success, {"expectations": MetadataValue.json(outcome.results)},
-                AssetCheckSeverity.WARN,
-            ))  # fmt: skip
+        turns = {h: delta.read_partition(path, "hour", h, columns=COLUMNS, storage_options=so)
+                 for h in hours}  # fmt: skip
+    outcomes = expectations_for_hours(turns)
+    checks = [
+        HourCheck(hour, outcomes[hour].success,
+                  {"expectations": MetadataValue.json(outcomes[hour].results)},
+                  AssetCheckSeverity.WARN)
+        for hour in hours
+    ]  # fmt: skip
     return batch_check(checks)

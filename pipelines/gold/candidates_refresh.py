@@ -20,7 +20,7 @@ and ends with exactly the candidates a forward one has.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -106,9 +106,12 @@ def _size_rules_moved(
 
 
 def refresh_candidates(
-    cfg: LakeConfig, built_hour: str | None = None, rules: RuleSet | None = None
+    cfg: LakeConfig, built_hours: Collection[str] = (), rules: RuleSet | None = None
 ) -> RefreshReport:
-    """Rebuild the candidates of every hour whose inputs changed since they were built."""
+    """Rebuild the candidates of every hour whose inputs changed since they were built.
+
+    ``built_hours`` were built just now, after every change recorded so far: they are current
+    and left alone."""
     rs = rules or load_rules()
     changes = pending_changes(cfg)
     report = RefreshReport()
@@ -131,7 +134,7 @@ def refresh_candidates(
     if sizes_only:
         moved, sizes = _size_rules_moved(cfg, sorted(sizes_only & built), rs)
         targets |= moved
-    rebuild = sorted((targets & built) - {built_hour})
+    rebuild = sorted((targets & built) - set(built_hours))
     for start in range(0, len(rebuild), REBUILD_CHUNK):
         build_candidates_hours(cfg, rebuild[start : start + REBUILD_CHUNK], rs)
     report.rebuilt = rebuild

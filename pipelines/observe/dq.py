@@ -46,15 +46,27 @@ def _ratio(part: int, whole: int, empty: float) -> float:
     return part / whole if whole else empty
 
 
+Retention = tuple[int, int, dict[str, int]]
+"""(partitions and landing days present, of them overdue, overdue per table): the lake's."""
+
+
 def measure_hour(
-    cfg: LakeConfig, hour: str, policy: RetentionPolicy, grace_hours: float, now: datetime
+    cfg: LakeConfig,
+    hour: str,
+    policy: RetentionPolicy,
+    grace_hours: float,
+    now: datetime,
+    retention: Retention | None = None,
 ) -> Measured:
-    """(metric, value, unit, detail) for every figure of ``hour``, evaluated at ``now``."""
+    """(metric, value, unit, detail) for every figure of ``hour``, evaluated at ``now``.
+
+    ``retention`` is the lake's retention state at ``now`` when the caller has it already (it
+    is the same for every hour judged at that moment)."""
     bronze = fig.bronze_figures(cfg, hour)
     turn_events, exact = fig.exact_duplicates(cfg, hour)
     turns = fig.turn_figures(cfg, hour)
     residuals, residual_detail = fig.masking_residuals(cfg, hour)
-    total, overdue, overdue_by = fig.retention_figures(cfg, policy, now, grace_hours)
+    total, overdue, overdue_by = retention or fig.retention_figures(cfg, policy, now, grace_hours)
     clean = fig.newest_clean_hour(cfg, hour, hour_is_clean=residuals == 0)
     empty_turns = "" if turns.turns else "no turns in the hour"
     return [
@@ -105,11 +117,20 @@ def dq_hour(
     thresholds: Thresholds,
     policy: RetentionPolicy,
     now: datetime | None = None,
+    retention: Retention | None = None,
 ) -> list[DqFigure]:
     """Every judged figure of ``hour`` at ``now`` (default: the wall clock); nothing written."""
     at = now or datetime.now(UTC)
-    return judge(hour, measure_hour(cfg, hour, policy, thresholds.retention_grace_hours, at),
-                 thresholds)  # fmt: skip
+    grace = thresholds.retention_grace_hours
+    return judge(hour, measure_hour(cfg, hour, policy, grace, at, retention), thresholds)
+
+
+def lake_retention(
+    cfg: LakeConfig, thresholds: Thresholds, policy: RetentionPolicy, now: datetime
+) -> Retention:
+    """The lake's retention state at ``now``, to judge several hours with (one look, not one
+    per hour)."""
+    return fig.retention_figures(cfg, policy, now, thresholds.retention_grace_hours)
 
 
 def to_frame(figures: list[DqFigure]) -> pl.DataFrame:
@@ -129,9 +150,10 @@ def build_dq_hour(
     thresholds: Thresholds,
     policy: RetentionPolicy,
     now: datetime | None = None,
+    retention: Retention | None = None,
 ) -> tuple[list[DqFigure], int]:
     """Measure, judge and write one hour: the figures and the new table version."""
-    figures = dq_hour(cfg, hour, thresholds, policy, now)
+    figures = dq_hour(cfg, hour, thresholds, policy, now, retention)
     return figures, write_dq_hour(cfg, hour, figures)
 
 

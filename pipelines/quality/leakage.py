@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,15 +79,39 @@ def audit_frames(frames: Sequence[pl.DataFrame]) -> PartitionAudit:
     return report
 
 
+_AuditKey = tuple[str, tuple[tuple[str, str, int] | None, ...]]
+_AUDITS: OrderedDict[_AuditKey, PartitionAudit] = OrderedDict()
+_AUDITS_KEPT = 512
+
+
+def _table_state(path: str, storage_options: dict[str, str] | None) -> tuple[str, str, int] | None:
+    """What identifies a table's contents: its path, its id (new when a table is created again
+    at the same path) and its version; None when there is no table."""
+    dt = delta.open_table(path, storage_options)
+    return None if dt is None else (path, str(dt.metadata().id), dt.version())
+
+
 def audit_partition(
     paths: Sequence[str], hour: str, storage_options: dict[str, str] | None = None
 ) -> PartitionAudit:
-    frames = []
-    for path in paths:
-        df = delta.read_partition(path, "hour", hour, storage_options=storage_options)
-        if df is not None:
-            frames.append(df)
-    return audit_frames(frames)
+    """``audit_frames`` over the ``hour`` partition of every table in ``paths``.
+
+    The blocking check and the hour's data-quality row audit the same partitions in one run;
+    a result is kept for the exact table versions it read, so the second asks for it again only
+    when a table has changed since."""
+    key: _AuditKey = (hour, tuple(_table_state(p, storage_options) for p in paths))
+    kept = _AUDITS.get(key)
+    if kept is None:
+        frames = []
+        for path in paths:
+            df = delta.read_partition(path, "hour", hour, storage_options=storage_options)
+            if df is not None:
+                frames.append(df)
+        kept = audit_frames(frames)
+        _AUDITS[key] = kept
+        if len(_AUDITS) > _AUDITS_KEPT:
+            _AUDITS.popitem(last=False)
+    return PartitionAudit(kept.blocking, kept.warnings, dict(kept.by_type))
 
 
 @dataclass
