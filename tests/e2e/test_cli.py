@@ -152,6 +152,7 @@ def test_cli_mistakes_answer_in_one_line_before_writing(tmp_path: Path) -> None:
         (("run", "--from", "2020-01-01T00", "--to", "2020-01-01T01", "--demo"), tmp_path,
          "before the first partition"),
         (("run", "--mask-mode", "bogus", "--demo"), tmp_path, "--mask-mode must be one of"),
+        (("run", "--batch-hours", "0", "--demo"), tmp_path, "--batch-hours must be from 1"),
     ]  # fmt: skip
     for args, data, hint in cases:
         res = kvarn(*args, data=data)
