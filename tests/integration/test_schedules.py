@@ -21,8 +21,12 @@ def test_hourly_schedule_requests_the_hour_that_just_ended() -> None:
 
 
 def test_settle_reruns_every_hour_of_the_day_whose_window_closed() -> None:
-    ctx = build_schedule_context(scheduled_execution_time=datetime(2025, 9, 3, 0, 30, tzinfo=UTC))
-    request = late_data_settle(ctx)  # one run over the day's hours, not 24 runs
+    ctx = build_schedule_context(
+        scheduled_execution_time=datetime(2025, 9, 3, 0, 30, tzinfo=UTC),
+        repository_def=defs.get_repository_def(),
+    )
+    # Evaluated as the daemon does: one run over the day's hours, not 24 runs.
+    (request,) = late_data_settle.evaluate_tick(ctx).run_requests or []
     assert request.partition_key_range is not None
     assert request.partition_key_range.start == "2025-09-01-00:00"
     assert request.partition_key_range.end == "2025-09-01-23:00"
