@@ -22,7 +22,7 @@ from dagster_celery import celery_executor, core_execution_loop
 # The module, not its ``defs``: a code location may hold one Definitions object at module scope.
 from assets import definitions as embedded
 from assets.gold import gold_tables_job
-from assets.partitions import MAX_BATCH_HOURS, batch_tags, consecutive_batches
+from assets.partitions import MAX_BATCH_HOURS, batch_tags, run_in_batches
 from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner, reclaim_dead_runs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,11 +86,9 @@ def run_hours_distributed(
     reclaim_dead_runs(instance, SOURCE)
     tags = {SOURCE_TAG: SOURCE, OWNER_TAG: owner()}
     base = {"data_dir": data_dir, "demo": demo, "mask_mode": mask_mode}
-    batches = consecutive_batches(hours, batch_hours)
-    last = batches[-1][-1] if batches else ""
 
-    def run(batch: list[str]) -> bool:
-        resource = {**base, "refresh_candidates": batch[-1] == last}
+    def run(batch: list[str], refresh: bool) -> bool:
+        resource = {**base, "refresh_candidates": refresh}
         with execute_job(
             repo.get_reconstructable_job(embedded.hourly_pipeline.name),
             instance=instance,
@@ -100,13 +98,7 @@ def run_hours_distributed(
         ) as result:
             return bool(result.success)
 
-    failed: list[str] = []
-    for batch in batches:
-        if not run(batch):
-            failed.extend(batch if len(batch) == 1 else [h for h in batch if not run([h])])
-        if on_hour:
-            for hour in batch:
-                on_hour(hour)
+    failed = run_in_batches(hours, batch_hours, run, on_hour)
     with execute_job(
         repo.get_reconstructable_job(gold_tables_job.name),
         instance=instance,

@@ -13,7 +13,7 @@ what the same hours run one by one write, at one run's fixed cost instead of one
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -64,3 +64,29 @@ def consecutive_batches(hours: Sequence[str], size: int) -> list[list[str]]:
             batches.append([hour])
         previous = start
     return batches
+
+
+def run_in_batches(
+    hours: Sequence[str],
+    size: int,
+    run: Callable[[list[str], bool], bool],
+    on_hour: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Call ``run(batch, refresh)`` for each batch of ``consecutive_batches(hours, size)``;
+    returns the hours that failed. A failed batch is run again hour by hour (reruns are
+    idempotent), so the failing hours are named and the others still land. ``refresh`` is true
+    only for the run that ends with the range's last hour (candidates of other hours are
+    refreshed once, after everything else)."""
+    batches = consecutive_batches(hours, size)
+    last = batches[-1][-1] if batches else ""
+    failed: list[str] = []
+    for batch in batches:
+        if not run(batch, batch[-1] == last):
+            if len(batch) == 1:
+                failed.extend(batch)
+            else:
+                failed.extend(h for h in batch if not run([h], h == last))
+        if on_hour:
+            for hour in batch:
+                on_hour(hour)
+    return failed

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dagster import DagsterInstance, materialize
 
 from assets.definitions import ASSETS, CHECKS, TABLE_ASSETS, TABLE_CHECKS
-from assets.partitions import MAX_BATCH_HOURS, batch_tags, consecutive_batches
+from assets.partitions import MAX_BATCH_HOURS, batch_tags, run_in_batches
 from assets.reclaim import OWNER_TAG, SOURCE_TAG, owner, reclaim_dead_runs
 from assets.resources import KvarnResource
 from pipelines.config import LakeConfig
@@ -42,22 +42,11 @@ def materialize_hours(
     """
     inst = instance or _instance()
     reclaim_dead_runs(inst)
-    failed: list[str] = []
-    batches = consecutive_batches(hours, batch_hours)
-    last = batches[-1][-1] if batches else ""
-    for batch in batches:
-        if not _materialize(inst, cfg, batch, mask_mode, demo, refresh=batch[-1] == last):
-            if len(batch) == 1:
-                failed.extend(batch)
-            else:
-                failed.extend(
-                    h for h in batch
-                    if not _materialize(inst, cfg, [h], mask_mode, demo, refresh=h == last)
-                )  # fmt: skip
-        if on_hour:
-            for hour in batch:
-                on_hour(hour)
-    return failed
+
+    def run(batch: list[str], refresh: bool) -> bool:
+        return _materialize(inst, cfg, batch, mask_mode, demo, refresh=refresh)
+
+    return run_in_batches(hours, batch_hours, run, on_hour)
 
 
 def _materialize(
@@ -70,7 +59,6 @@ def _materialize(
     refresh: bool,
 ) -> bool:
     """One Dagster run over ``hours`` (consecutive); whether it succeeded."""
-    # Candidates of other hours are refreshed once, by the range's last run.
     resource = KvarnResource(
         data_dir=cfg.data_dir, mask_mode=mask_mode, demo=demo, refresh_candidates=refresh
     )
