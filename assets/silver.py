@@ -23,7 +23,7 @@ from assets.resources import KvarnResource
 from pipelines.io import delta
 from pipelines.quality.expectations import COLUMNS, expectations_for_hours
 from pipelines.quality.leakage import audit_partition
-from pipelines.silver.build import build_silver_hour
+from pipelines.silver.build import SilverReport, build_silver_hours
 
 DESCRIPTIONS = {
     "turns": "One row per assistant turn: masked, date-normalized text, NLU, latency, "
@@ -52,18 +52,19 @@ def silver(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
     """Exact dedupe → PII masking → date normalization → near-dup clusters, hour by hour."""
     per_table: dict[str, list[tuple[str, dict[str, Any]]]] = {name: [] for name in SILVER_KEYS}
     with delta.table_cache():
-        for hour in step_hours(context):
-            for name, meta in _silver_hour(context, kvarn, hour).items():
-                per_table[name].append((hour, meta))
+        reports = build_silver_hours(kvarn.lake(), step_hours(context), kvarn.silver_options())
+    for rep in reports:
+        for name, meta in _silver_metadata(context, rep).items():
+            per_table[name].append((rep.hour, meta))
     for name, key in SILVER_KEYS.items():
         yield MaterializeResult(asset_key=key, metadata=batch_metadata(per_table[name]))
 
 
-def _silver_hour(
-    context: AssetExecutionContext, kvarn: KvarnResource, hour: str
+def _silver_metadata(
+    context: AssetExecutionContext, rep: SilverReport
 ) -> dict[str, dict[str, Any]]:
-    """Build one hour; the metadata of each silver table."""
-    rep = build_silver_hour(kvarn.lake(), hour, kvarn.silver_options())
+    """The metadata of each silver table for one built hour."""
+    hour = rep.hour
     if rep.expired:
         context.log.info(f"{hour}: expired by retention in bronze or silver, left as it is")
         return {name: {"expired_by_retention": True} for name in SILVER_KEYS}

@@ -25,7 +25,7 @@ from pipelines.config import LakeConfig
 from pipelines.generate import generate
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
-from pipelines.silver.build import SilverOptions, build_silver_hour
+from pipelines.silver.build import SilverOptions, build_silver_hours
 
 # The core columns bronze extracts. Nested fields vary by intent (slots, args), which polars
 # cannot unify into one struct type, so the baseline parses the flat core only — a floor.
@@ -101,8 +101,9 @@ def main() -> None:
         opts = SilverOptions(demo=True)
         t0 = time.perf_counter()
         with delta.table_cache():
-            for hour in hours:
-                build_silver_hour(cfg, hour, opts)
+            ordered = list(hours)
+            for i in range(0, len(ordered), 24):  # a day of hours per call, as kvarn run
+                build_silver_hours(cfg, ordered[i : i + 24], opts)
         t_silver = time.perf_counter() - t0
         rss_silver = _rss_mb()
         print(f"silver done            {t_silver:>12.1f} s   (peak RSS {rss_silver:,.0f} MB)",

@@ -25,7 +25,7 @@ from pipelines.config import LakeConfig
 from pipelines.generate import generate
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
-from pipelines.silver.build import SilverOptions, build_silver_hour
+from pipelines.silver.build import SilverOptions, build_silver_hours
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,23 @@ def landing_hours(cfg: LakeConfig) -> list[str]:
     return list(all_owner_hours(cfg.telemetry, day_dirs(cfg.telemetry)))
 
 
-def run_bronze_silver(
-    cfg: LakeConfig,
-    on_hour: Callable[[str, str], None] | None = None,
-    on_silver_hour: Callable[[str, float], None] | None = None,
-) -> EngineTimes:
-    """Bronze for all hours, then silver for all hours (demo pseudonym key), timed apart, each
-    with its tables kept open as a batched Dagster step keeps them.
+SILVER_BATCH_HOURS = 24
+"""Hours built per ``build_silver_hours`` call: a batched Dagster run's default (``kvarn run
+--batch-hours``)."""
 
-    ``on_hour(stage, hour)`` reports progress; ``on_silver_hour(hour, seconds)`` each silver
-    hour's wall time."""
+
+def batches(hours: list[str], size: int = SILVER_BATCH_HOURS) -> list[list[str]]:
+    """``hours`` in consecutive groups of at most ``size``."""
+    return [hours[i : i + size] for i in range(0, len(hours), size)]
+
+
+def run_bronze_silver(
+    cfg: LakeConfig, on_hour: Callable[[str, str], None] | None = None
+) -> EngineTimes:
+    """Bronze for all hours, then silver for all hours (demo pseudonym key) in batches of a day
+    of hours, timed apart, each with its tables kept open as a batched Dagster step keeps them.
+
+    ``on_hour(stage, hour)`` reports progress (silver: after each batch, its last hour)."""
     hours = landing_hours(cfg)
     t0 = time.perf_counter()
     with delta.table_cache():  # as a Dagster step keeps them (assets/)
@@ -77,13 +84,10 @@ def run_bronze_silver(
     opts = SilverOptions(demo=True)
     t0 = time.perf_counter()
     with delta.table_cache():
-        for hour in hours:
-            t_hour = time.perf_counter()
-            build_silver_hour(cfg, hour, opts)
-            if on_silver_hour:
-                on_silver_hour(hour, time.perf_counter() - t_hour)
+        for batch in batches(hours):
+            build_silver_hours(cfg, batch, opts)
             if on_hour:
-                on_hour("silver", hour)
+                on_hour("silver", batch[-1])
     return EngineTimes(len(hours), t_bronze, time.perf_counter() - t0)
 
 

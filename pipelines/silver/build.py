@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.changes import record_changes
-from pipelines.silver.clusters import rebuild_store, refresh_cluster_labels
+from pipelines.silver.clusters import LABELS, rebuild_store, refresh_cluster_labels
 from pipelines.silver.erased import drop_erased
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
@@ -123,19 +124,80 @@ def _load_kept_events(
     return kept, rows, in_hour, claim.dropped_seen, erased
 
 
+FLUSH_BYTES = 192 * 1024 * 1024
+"""Silver frames held back before they are written: a batch of hours is written in one commit
+per table, or in several when its frames outgrow this (memory stays flat on large hours)."""
+
+
+@dataclass
+class _Built:
+    """One hour built but not written yet: its report, its tables and the labels it changed."""
+
+    report: SilverReport
+    frames: dict[str, pl.DataFrame]
+    changed: pl.DataFrame
+
+
 def build_silver_hour(
     cfg: LakeConfig, hour: str, options: SilverOptions | None = None
 ) -> SilverReport:
-    """Build and write every silver table's ``hour`` partition from bronze.
+    """Build and write every silver table's ``hour`` partition from bronze."""
+    return build_silver_hours(cfg, [hour], options)[0]
+
+
+def build_silver_hours(
+    cfg: LakeConfig,
+    hours: Sequence[str],
+    options: SilverOptions | None = None,
+    *,
+    flush_bytes: int = FLUSH_BYTES,
+) -> list[SilverReport]:
+    """Build every silver table's partitions of ``hours``, in the given order; one report each.
+
+    Each hour is built as alone (its own exact-dedupe claims and near-duplicate assignment, so
+    the tables equal hour-by-hour builds), but the tables are written together: one commit per
+    table for the hours held back, and one relabelling commit for the other hours whose cluster
+    labels moved, instead of one of each per hour. Labels an hour changes in another held-back
+    hour are applied in memory. A crash before the write leaves state ahead of silver, which a
+    rerun of the hours repairs (claims and assignments are idempotent).
 
     An hour whose bronze (or silver) retention has expired is left as it is: rebuilding it
     from the bronze that is gone would empty it."""
-    if hour_expired(cfg, hour, "bronze", "silver"):
-        return SilverReport(hour, 0, 0, 0, expired=True)
     opts = options or SilverOptions()
     if opts.mask_mode not in ("placeholder", "surrogate"):
         raise ValueError("mask mode must be placeholder or surrogate")
     key = load_pseudonym_key(demo=opts.demo, key_file=f"{cfg.secrets}/pseudonym.key")
+    reports: list[SilverReport] = []
+    pending: list[_Built] = []
+    held = 0
+    for hour in hours:
+        if hour_expired(cfg, hour, "bronze", "silver"):
+            reports.append(SilverReport(hour, 0, 0, 0, expired=True))
+            continue
+        if any(b.report.hour == hour for b in pending):  # the same hour twice: write the first
+            _write_built(cfg, pending)
+            pending, held = [], 0
+        try:
+            built = _build_hour(cfg, hour, opts, key)
+        except StoreOutdated:  # rebuilt from silver: what is held back must be in silver first
+            _write_built(cfg, pending)
+            pending, held = [], 0
+            built = _build_hour(cfg, hour, opts, key, rebuild=True)
+        pending.append(built)
+        reports.append(built.report)
+        held += sum(int(f.estimated_size()) for f in built.frames.values())
+        if held >= flush_bytes:
+            _write_built(cfg, pending)
+            pending, held = [], 0
+    _write_built(cfg, pending)
+    return reports
+
+
+def _build_hour(
+    cfg: LakeConfig, hour: str, opts: SilverOptions, key: bytes, *, rebuild: bool = False
+) -> _Built:
+    """Extract, mask, date and cluster one hour; claims and assignment are committed, the
+    silver tables are not."""
     kept, bronze_rows, dup_hour, dup_seen, erased = _load_kept_events(cfg, hour, key)
     extracted = Extracted()
     for event_id, ts, raw in kept.select("event_id", "ts", "raw").iter_rows():
@@ -152,38 +214,73 @@ def build_silver_hour(
                 record["mask_mode"] = opts.mask_mode
 
     dates_found = sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in extracted.turns)
-    clusters, changed = _assign_clusters(cfg, hour, extracted.turns, opts)
+    clusters, changed = _assign_clusters(cfg, hour, extracted.turns, opts, rebuild=rebuild)
 
     report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,
                           near_dup_clusters=clusters, pii_entities=dict(totals),
                           erased_events=erased)  # fmt: skip
-    record_changes(cfg, [(hour, "written")])  # before writing: gold recomputes, never misses
-    for table in SILVER_SCHEMAS:
-        df = frame(table, getattr(extracted, table))
-        report.rows[table] = df.height
-        report.versions[table] = delta.overwrite_partition(
-            cfg.table("silver", table),
-            df,
-            "hour",
-            hour,
-            stats_columns=STATS_COLUMNS,
-            storage_options=cfg.storage_options,
-        )
-    report.clusters_refreshed = refresh_cluster_labels(cfg, hour, changed)
+    frames = {table: frame(table, getattr(extracted, table)) for table in SILVER_SCHEMAS}
+    report.rows = {table: df.height for table, df in frames.items()}
     report.preview = [
         {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
         for t in extracted.turns[:5]
     ]
-    return report
+    return _Built(report, frames, changed)
+
+
+def _write_built(cfg: LakeConfig, built: list[_Built]) -> None:
+    """Write held-back hours: labels moved among them applied in memory, one commit per table,
+    then one relabelling commit for the other hours (each report gets the table versions; the
+    last one the hours relabelled)."""
+    if not built:
+        return
+    hours = [b.report.hour for b in built]
+    record_changes(cfg, [(h, "written") for h in hours])  # before writing: gold never misses
+    changed = pl.concat([b.changed for b in built], how="vertical_relaxed")
+    changed = changed.unique(subset=["event_id"], keep="last", maintain_order=True)
+    inside = changed.filter(pl.col("hour").is_in(hours))
+    for table in SILVER_SCHEMAS:
+        df = pl.concat([b.frames[table] for b in built], how="vertical_relaxed")
+        if table == "turns" and inside.height:
+            df = _apply_labels(df, inside)
+        version = delta.overwrite_partitions(
+            cfg.table("silver", table),
+            df,
+            "hour",
+            hours,
+            stats_columns=STATS_COLUMNS,
+            storage_options=cfg.storage_options,
+        )
+        for b in built:
+            b.report.versions[table] = version
+    outside = changed.filter(~pl.col("hour").is_in(hours))
+    built[-1].report.clusters_refreshed = refresh_cluster_labels(cfg, "", outside)
+
+
+def _apply_labels(turns: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """``turns`` with the cluster labels of ``labels`` where it has the event."""
+    new = labels.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
+    joined = turns.join(new, on="event_id", how="left", maintain_order="left")
+    known = pl.col("__new_cluster_id").is_not_null()
+    return joined.with_columns(
+        [pl.when(known).then(pl.col(f"__new_{c}")).otherwise(pl.col(c)).alias(c) for c in LABELS]
+    ).select(turns.columns)
 
 
 def _assign_clusters(
-    cfg: LakeConfig, hour: str, turns: list[dict[str, Any]], opts: SilverOptions
+    cfg: LakeConfig,
+    hour: str,
+    turns: list[dict[str, Any]],
+    opts: SilverOptions,
+    *,
+    rebuild: bool = False,
 ) -> tuple[int, pl.DataFrame]:
     """Label the hour's turns; returns the cluster count and the other members' new labels.
 
-    An outdated store (another clustering key or signature configuration) is rebuilt from
-    silver first; every stored event then counts as changed, so all hours are refreshed."""
+    An outdated store (another clustering key or signature configuration) raises
+    ``StoreOutdated``; called again with ``rebuild`` (once silver holds every built hour) it is
+    rebuilt from silver first, and every stored event then counts as changed, so all hours are
+    refreshed."""
     kwargs: dict[str, Any] = {
         "window_days": opts.neardup_window_days,
         "storage_options": cfg.storage_options,
@@ -203,13 +300,17 @@ def _assign_clusters(
             "hour": pl.Utf8,
         },
     )  # fmt: skip
-    try:
+    if not rebuild:
         done = store.assign_batch(batch)
         changed = done.changed
-    except StoreOutdated:
-        rebuild_store(cfg, store)
-        done = store.assign_batch(batch)
-        changed = store.labels()
+    else:
+        try:
+            done = store.assign_batch(batch)
+            changed = done.changed
+        except StoreOutdated:
+            rebuild_store(cfg, store)
+            done = store.assign_batch(batch)
+            changed = store.labels()
     by_id = {row["event_id"]: row for row in done.labels.iter_rows(named=True)}
     for t in turns:
         row = by_id[t["event_id"]]

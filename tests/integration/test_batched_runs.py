@@ -60,15 +60,15 @@ def test_a_failing_hour_is_named_and_the_rest_of_its_batch_lands(
 ) -> None:
     cfg = generate_landing(tmp_path, seed=5, per_hour=30)
     monkeypatch.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)
-    real = assets.silver.build_silver_hour
+    real = assets.silver.build_silver_hours
     broken = "2025-09-01T10"
 
-    def build(lake: LakeConfig, hour: str, options: SilverOptions) -> SilverReport:
-        if hour == broken:
+    def build(lake: LakeConfig, hours: list[str], options: SilverOptions) -> list[SilverReport]:
+        if broken in hours:
             raise RuntimeError("disk full")
-        return real(lake, hour, options)
+        return real(lake, hours, options)
 
-    monkeypatch.setattr(assets.silver, "build_silver_hour", build)
+    monkeypatch.setattr(assets.silver, "build_silver_hours", build)
     with DagsterInstance.ephemeral() as instance:
         assert materialize_hours(cfg, HOURS, demo=True, instance=instance) == [broken]
         # The batch failed as a whole, then each hour ran alone.

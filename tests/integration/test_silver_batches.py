@@ -1,0 +1,121 @@
+"""Silver built for many hours in one call (written together) equals silver built hour by hour.
+
+``build_silver_hours`` holds built hours back and writes each table once, applying in memory the
+cluster labels a later hour moves in an earlier one; these tests pin that the tables and the
+near-duplicate state end identical to one ``build_silver_hour`` per hour, in any order and
+however often the held-back hours are flushed, and that a batch that dies before its write is
+repaired by running it again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import pipelines.silver.build as silver_build
+from pipelines.bronze.build import build_bronze_hour
+from pipelines.config import SILVER_TABLES, LakeConfig
+from pipelines.dedupe import NearDupStore
+from pipelines.io import delta
+from pipelines.silver.build import SilverOptions, build_silver_hour, build_silver_hours
+from tests.integration.small_lake import TEST_KEY, generate_landing
+
+HOURS = [f"2025-09-01T{h:02d}" for h in range(6, 12)]
+OPTS = SilverOptions(demo=True)
+WALL_CLOCK = {"ingested_at", "created_at"}
+
+
+@pytest.fixture(autouse=True)
+def _one_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)  # pseudonyms compare across lakes
+
+
+def _bronze(root: Path) -> LakeConfig:
+    cfg = generate_landing(root, seed=11, per_hour=80)
+    for hour in HOURS:
+        build_bronze_hour(cfg, hour)
+    return cfg
+
+
+def _tables(cfg: LakeConfig) -> dict[str, pl.DataFrame]:
+    out: dict[str, pl.DataFrame] = {}
+    for name in SILVER_TABLES:
+        frame = delta.read_table(cfg.table("silver", name))
+        assert frame is not None
+        keep = sorted(c for c in frame.columns if c not in WALL_CLOCK)
+        out[name] = frame.select(keep).sort(keep)
+    store = NearDupStore(cfg.table("state", "neardup_bands"))
+    out["clusters"] = store.labels().sort("event_id")
+    return out
+
+
+@pytest.fixture(scope="module")
+def hour_by_hour(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)
+        cfg = _bronze(tmp_path_factory.mktemp("hourly"))
+        for hour in HOURS:
+            build_silver_hour(cfg, hour, OPTS)
+        return _tables(cfg)
+
+
+@pytest.mark.parametrize(
+    ("order", "flush_bytes"),
+    [
+        pytest.param(HOURS, silver_build.FLUSH_BYTES, id="forward-one-write"),
+        pytest.param(HOURS[::-1], silver_build.FLUSH_BYTES, id="reverse-one-write"),
+        pytest.param(HOURS[::-1], 1, id="reverse-write-each-hour"),
+        pytest.param(HOURS[3:] + HOURS[:3], 200_000, id="split-some-writes"),
+    ],
+)
+def test_batched_silver_equals_hour_by_hour(
+    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], order: list[str], flush_bytes: int
+) -> None:
+    cfg = _bronze(tmp_path)
+    reports = build_silver_hours(cfg, order, OPTS, flush_bytes=flush_bytes)
+    assert [r.hour for r in reports] == order
+    assert hour_by_hour["turns"]["cluster_size"].max() > 5  # clusters really span hours
+    got = _tables(cfg)
+    for name, frame in hour_by_hour.items():
+        assert got[name].equals(frame), name
+    assert all(r.versions.keys() == set(SILVER_TABLES) for r in reports)
+
+
+def test_a_batch_that_dies_before_its_write_is_repaired_by_a_rerun(
+    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = _bronze(tmp_path)
+    build_silver_hours(cfg, HOURS[:2], OPTS)
+    real = silver_build._build_hour
+    calls: list[str] = []
+
+    def dies_on_the_third(cfg: LakeConfig, hour: str, *args: object, **kwargs: object) -> object:
+        calls.append(hour)
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        return real(cfg, hour, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(silver_build, "_build_hour", dies_on_the_third)
+    with pytest.raises(RuntimeError, match="killed"):
+        build_silver_hours(cfg, HOURS[2:], OPTS)
+    turns = delta.read_table(cfg.table("silver", "turns"))
+    assert turns is not None
+    assert set(turns["hour"].unique()) == set(HOURS[:2])  # nothing of the dead batch written
+    monkeypatch.setattr(silver_build, "_build_hour", real)
+    build_silver_hours(cfg, HOURS[2:], OPTS)
+    got = _tables(cfg)
+    for name, frame in hour_by_hour.items():
+        assert got[name].equals(frame), name
+
+
+def test_the_same_hour_twice_in_one_call_is_built_twice_and_ends_the_same(
+    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame]
+) -> None:
+    cfg = _bronze(tmp_path)
+    reports = build_silver_hours(cfg, [*HOURS, HOURS[0]], OPTS)
+    assert len(reports) == len(HOURS) + 1
+    got = _tables(cfg)
+    for name, frame in hour_by_hour.items():
+        assert got[name].equals(frame), name
