@@ -76,6 +76,7 @@ def _join_elisions(tokens: list[Token], text: str) -> list[Token]:
                     capital=token.text.isupper(),
                     compound_prefix=nxt.compound_prefix,
                     in_address=token.in_address or nxt.in_address,
+                    in_path=token.in_path or nxt.in_path,
                 )
             )
             i += 2
@@ -704,10 +705,13 @@ class PersonRules:
     # -- when is the model needed ---------------------------------------------------------------
 
     def needs_model(self, tokens: Sequence[Token], stop: set[int], covered: set[int]) -> bool:
-        """True if some word could be a name the rules cannot judge (an unknown word)."""
+        """True if some word could be a name the rules cannot judge (an unknown word).
+
+        Words of a file reference never do: a program named the file (ids, hashes, "tts",
+        "opus"), and a listed name in it is the rules' to find."""
         uncased = is_uncased(tokens)
         for i, token in enumerate(tokens):
-            if i in covered or i in stop or token.folded.isdigit():
+            if i in covered or i in stop or token.folded.isdigit() or token.in_path:
                 continue
             folded = token.folded
             if folded in self.lex.relationship_words or folded in self.lex.cue_words:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipelines.pii.persons_words import ADDRESS, BREAK, TOKEN
+from pipelines.pii.persons_words import ADDRESS, BREAK, FILE_PATH, TOKEN
 
 MAX_NAME_TOKENS = 5
 SHORT_TEXT_TOKENS = 8
@@ -24,6 +24,7 @@ class Token:
     joined_to_previous: bool  # only a single space or hyphen separates it from the previous
     compound_prefix: bool = False  # "Mark-" in "Mark- och miljödomstolen": not a name
     in_address: bool = False  # part of an e-mail address or URL ("erik@företag.se")
+    in_path: bool = False  # part of a file reference ("tts/t-9e3f.opus"): rules judge it alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     previous_end = 0
     addresses = [m.span() for m in ADDRESS.finditer(text)] if "@" in text or "/" in text else []
+    paths = [m.span() for m in FILE_PATH.finditer(text)] if "/" in text or "\\" in text else []
     for match in TOKEN.finditer(text):
         word = match.group()
         gap = text[previous_end : match.start()]
@@ -57,6 +59,7 @@ def tokenize(text: str) -> list[Token]:
                 joined_to_previous=bool(tokens) and gap in (" ", "-"),
                 compound_prefix=text[match.end() : match.end() + 2] in ("- ", "-"),
                 in_address=any(start <= match.start() < end for start, end in addresses),
+                in_path=any(start <= match.start() < end for start, end in paths),
             )
         )
         previous_end = match.end()

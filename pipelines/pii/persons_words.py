@@ -17,6 +17,9 @@ def _words(text: str) -> frozenset[str]:
 TOKEN = re.compile(r"[^\W_]+(?:[-'’:][^\W_]+)*")
 # A run of non-space characters holding an e-mail address or a URL: never a name.
 ADDRESS = re.compile(r"\S*(?:@|://|www\.)\S*")
+# A file reference ("artifacts/tts/response_042.mp3", "tts/t-9e3f.opus"): a run of non-space
+# characters with a path separator that ends in a file extension.
+FILE_PATH = re.compile(r"(?<!\S)\S*[/\\]\S*\.[A-Za-z0-9]{2,5}(?!\S)")
 # Characters between two tokens that end a sentence or a clause a name cannot span.
 BREAK = re.compile(r"[.!?:;\"”“«»()\[\]{}<>–—|/\n\t•*]| - ")
 PARTICLES = frozenset(

@@ -190,6 +190,26 @@ def test_model_is_skipped_when_rules_explain_every_word() -> None:
     assert detector.model_calls == 0
 
 
+def test_file_references_go_to_the_rules_only() -> None:
+    """A producer's audio refs are unique file names: the model saw each one (a third of its
+    texts in silver) and judged ids and extensions; listed names in a path are still found."""
+    detector = PersonDetector(cache_size=0)
+    texts = [
+        "tts/t-ab5560c3f82990e6.opus",
+        "artifacts/tts/response_042.mp3",
+        "artifacts/audio/erik_johansson.wav",
+        "Lägg till Srivastava i gruppchatten tts/t-9e3f.opus",
+    ]
+    found = detector.detect_batch(texts)
+    assert [[t[s.start : s.end] for s in spans] for t, spans in zip(texts, found, strict=True)] == [
+        [],
+        [],
+        ["erik", "johansson"],
+        ["Srivastava"],
+    ]
+    assert detector.model_calls == 1  # only the text with a word outside the path
+
+
 def test_presidio_analyzer_with_noop_nlp_engine_finds_persons() -> None:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NoOpNlpEngine
