@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
-from pipelines.dedupe.store import StoreOutdated
+from pipelines.dedupe.store import CHANGE_SCHEMA, StoreOutdated
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
@@ -131,11 +131,37 @@ per table, or in several when its frames outgrow this (memory stays flat on larg
 
 @dataclass
 class _Built:
-    """One hour built but not written yet: its report, its tables and the labels it changed."""
+    """One hour built but not written yet: its report and its tables."""
 
     report: SilverReport
     frames: dict[str, pl.DataFrame]
-    changed: pl.DataFrame
+
+
+class _HeldBack:
+    """Built hours waiting for their write, and the cluster labels they moved, folded as they
+    come (latest label per event), so a day of hours of large clusters is held once."""
+
+    def __init__(self) -> None:
+        self.built: list[_Built] = []
+        self.changed = pl.DataFrame(schema=CHANGE_SCHEMA)
+        self.bytes = 0
+
+    def holds(self, hour: str) -> bool:
+        return any(b.report.hour == hour for b in self.built)
+
+    def add(self, built: _Built, changed: pl.DataFrame) -> None:
+        self.built.append(built)
+        self.bytes += sum(int(f.estimated_size()) for f in built.frames.values())
+        if changed.height:
+            both = pl.concat([self.changed, changed.select(list(CHANGE_SCHEMA))],
+                             how="vertical_relaxed")  # fmt: skip
+            self.changed = both.unique(subset=["event_id"], keep="last", maintain_order=True)
+
+    def write(self, cfg: LakeConfig) -> None:
+        """Write the held-back hours (see ``build_silver_hours``) and start afresh."""
+        if self.built:
+            _write_built(cfg, self.built, self.changed)
+        self.built, self.changed, self.bytes = [], self.changed.clear(), 0
 
 
 def build_silver_hour(
@@ -168,36 +194,31 @@ def build_silver_hours(
         raise ValueError("mask mode must be placeholder or surrogate")
     key = load_pseudonym_key(demo=opts.demo, key_file=f"{cfg.secrets}/pseudonym.key")
     reports: list[SilverReport] = []
-    pending: list[_Built] = []
-    held = 0
+    held = _HeldBack()
     for hour in hours:
         if hour_expired(cfg, hour, "bronze", "silver"):
             reports.append(SilverReport(hour, 0, 0, 0, expired=True))
             continue
-        if any(b.report.hour == hour for b in pending):  # the same hour twice: write the first
-            _write_built(cfg, pending)
-            pending, held = [], 0
+        if held.holds(hour):  # the same hour twice: the first build is written first
+            held.write(cfg)
         try:
-            built = _build_hour(cfg, hour, opts, key)
+            built, changed = _build_hour(cfg, hour, opts, key)
         except StoreOutdated:  # rebuilt from silver: what is held back must be in silver first
-            _write_built(cfg, pending)
-            pending, held = [], 0
-            built = _build_hour(cfg, hour, opts, key, rebuild=True)
-        pending.append(built)
+            held.write(cfg)
+            built, changed = _build_hour(cfg, hour, opts, key, rebuild=True)
+        held.add(built, changed)
         reports.append(built.report)
-        held += sum(int(f.estimated_size()) for f in built.frames.values())
-        if held >= flush_bytes:
-            _write_built(cfg, pending)
-            pending, held = [], 0
-    _write_built(cfg, pending)
+        if held.bytes >= flush_bytes:
+            held.write(cfg)
+    held.write(cfg)
     return reports
 
 
 def _build_hour(
     cfg: LakeConfig, hour: str, opts: SilverOptions, key: bytes, *, rebuild: bool = False
-) -> _Built:
+) -> tuple[_Built, pl.DataFrame]:
     """Extract, mask, date and cluster one hour; claims and assignment are committed, the
-    silver tables are not."""
+    silver tables are not. Also returns the labels the hour moved in other hours."""
     kept, bronze_rows, dup_hour, dup_seen, erased = _load_kept_events(cfg, hour, key)
     extracted = Extracted()
     for event_id, ts, raw in kept.select("event_id", "ts", "raw").iter_rows():
@@ -225,10 +246,10 @@ def _build_hour(
         {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
         for t in extracted.turns[:5]
     ]
-    return _Built(report, frames, changed)
+    return _Built(report, frames), changed
 
 
-def _write_built(cfg: LakeConfig, built: list[_Built]) -> None:
+def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) -> None:
     """Write held-back hours: labels moved among them applied in memory, one commit per table,
     then one relabelling commit for the other hours (each report gets the table versions; the
     last one the hours relabelled)."""
@@ -236,8 +257,6 @@ def _write_built(cfg: LakeConfig, built: list[_Built]) -> None:
         return
     hours = [b.report.hour for b in built]
     record_changes(cfg, [(h, "written") for h in hours])  # before writing: gold never misses
-    changed = pl.concat([b.changed for b in built], how="vertical_relaxed")
-    changed = changed.unique(subset=["event_id"], keep="last", maintain_order=True)
     inside = changed.filter(pl.col("hour").is_in(hours))
     for table in SILVER_SCHEMAS:
         df = pl.concat([b.frames[table] for b in built], how="vertical_relaxed")
