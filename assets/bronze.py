@@ -18,7 +18,7 @@ from dagster import (
 from assets.metadata import HourCheck, batch_check, batch_metadata
 from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
-from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.build import BronzeReport, build_bronze_hours
 from pipelines.bronze.ingest import owned_lines
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
@@ -42,19 +42,20 @@ def bronze(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
     events: list[tuple[str, dict[str, Any]]] = []
     quarantine: list[tuple[str, dict[str, Any]]] = []
     with delta.table_cache():
-        for hour in step_hours(context):
-            ev, q = _bronze_hour(context, kvarn, hour)
-            events.append((hour, ev))
-            quarantine.append((hour, q))
+        reports = build_bronze_hours(kvarn.lake(), step_hours(context), late_days=kvarn.late_days)
+    for rep in reports:
+        ev, q = _bronze_metadata(context, rep)
+        events.append((rep.hour, ev))
+        quarantine.append((rep.hour, q))
     yield MaterializeResult(asset_key=EVENTS, metadata=batch_metadata(events))
     yield MaterializeResult(asset_key=QUARANTINE, metadata=batch_metadata(quarantine))
 
 
-def _bronze_hour(
-    context: AssetExecutionContext, kvarn: KvarnResource, hour: str
+def _bronze_metadata(
+    context: AssetExecutionContext, rep: BronzeReport
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Build one hour; the metadata of its events and its quarantine."""
-    rep = build_bronze_hour(kvarn.lake(), hour, late_days=kvarn.late_days)
+    """The metadata of one built hour's events and quarantine."""
+    hour = rep.hour
     if rep.expired:
         context.log.info(f"{hour}: expired by retention, left as it is")
         return {"expired_by_retention": True}, {"expired_by_retention": True}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.build import build_bronze_hours
 from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import LakeConfig
 from pipelines.generate import generate
@@ -90,9 +90,10 @@ def main() -> None:
         hours = all_owner_hours(cfg.telemetry, day_dirs(cfg.telemetry))
 
         t0 = time.perf_counter()
+        ordered = list(hours)
         with delta.table_cache():  # each stage keeps its tables open, as a Dagster step does
-            for hour in hours:
-                build_bronze_hour(cfg, hour)
+            for i in range(0, len(ordered), 24):  # a day of hours per call, as kvarn run
+                build_bronze_hours(cfg, ordered[i : i + 24])
         t_bronze = time.perf_counter() - t0
         rss_bronze = _rss_mb()
         print(f"bronze done            {t_bronze:>12.1f} s   (peak RSS {rss_bronze:,.0f} MB)",
@@ -101,8 +102,7 @@ def main() -> None:
         opts = SilverOptions(demo=True)
         t0 = time.perf_counter()
         with delta.table_cache():
-            ordered = list(hours)
-            for i in range(0, len(ordered), 24):  # a day of hours per call, as kvarn run
+            for i in range(0, len(ordered), 24):
                 build_silver_hours(cfg, ordered[i : i + 24], opts)
         t_silver = time.perf_counter() - t0
         rss_silver = _rss_mb()

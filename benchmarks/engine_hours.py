@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.build import build_bronze_hours
 from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import LakeConfig
 from pipelines.generate import generate
@@ -69,17 +69,17 @@ def batches(hours: list[str], size: int = SILVER_BATCH_HOURS) -> list[list[str]]
 def run_bronze_silver(
     cfg: LakeConfig, on_hour: Callable[[str, str], None] | None = None
 ) -> EngineTimes:
-    """Bronze for all hours, then silver for all hours (demo pseudonym key) in batches of a day
-    of hours, timed apart, each with its tables kept open as a batched Dagster step keeps them.
+    """Bronze for all hours, then silver for all hours (demo pseudonym key), each in batches of a
+    day of hours, timed apart, each with its tables kept open as a batched Dagster step keeps them.
 
-    ``on_hour(stage, hour)`` reports progress (silver: after each batch, its last hour)."""
+    ``on_hour(stage, hour)`` reports progress (after each batch, its last hour)."""
     hours = landing_hours(cfg)
     t0 = time.perf_counter()
     with delta.table_cache():  # as a Dagster step keeps them (assets/)
-        for hour in hours:
-            build_bronze_hour(cfg, hour)
+        for batch in batches(hours):
+            build_bronze_hours(cfg, batch)
             if on_hour:
-                on_hour("bronze", hour)
+                on_hour("bronze", batch[-1])
     t_bronze = time.perf_counter() - t0
     opts = SilverOptions(demo=True)
     t0 = time.perf_counter()

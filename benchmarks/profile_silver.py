@@ -34,7 +34,7 @@ import pipelines.io.delta as delta_mod
 import pipelines.silver.build as silver_build
 import pipelines.silver.privacy as privacy
 from benchmarks.engine_hours import batches, landing_hours, make_landing
-from pipelines.bronze.build import build_bronze_hour
+from pipelines.bronze.build import build_bronze_hours
 from pipelines.config import LakeConfig
 from pipelines.dedupe import store as store_mod
 from pipelines.pii.engine import PiiAnalyzer
@@ -170,9 +170,9 @@ def profile(cfg: LakeConfig, progress: Callable[[str, int, int], None]) -> dict[
     hours = landing_hours(cfg)
     t0 = time.perf_counter()
     with delta_mod.table_cache():  # as engine_hours.py and a batched Dagster step run
-        for i, hour in enumerate(hours):
-            build_bronze_hour(cfg, hour)
-            progress("bronze", i + 1, len(hours))
+        for batch in batches(hours):
+            build_bronze_hours(cfg, batch)
+            progress("bronze", hours.index(batch[-1]) + 1, len(hours))
     t_bronze = time.perf_counter() - t0
     counts = TextCounts()
     counts.install()  # inside the timers: the counting is charged to the step it counts

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+import polars as pl
 
 from pipelines.bronze.ingest import (
     DEFAULT_LATE_DAYS,
@@ -30,53 +33,115 @@ class BronzeReport:
     expired: bool = False  # before the retention horizon: nothing read, nothing written
 
 
+FLUSH_BYTES = 192 * 1024 * 1024
+"""Bronze frames held back before they are written (see ``build_bronze_hours``)."""
+
+
 def build_bronze_hour(
     cfg: LakeConfig, hour: str, late_days: int = DEFAULT_LATE_DAYS, now: datetime | None = None
 ) -> BronzeReport:
-    """Ingest the lines owned by ``hour`` and overwrite that partition of both bronze tables.
+    """Ingest the lines owned by ``hour`` and overwrite that partition of both bronze tables."""
+    return build_bronze_hours(cfg, [hour], late_days, now)[0]
+
+
+def build_bronze_hours(
+    cfg: LakeConfig,
+    hours: Sequence[str],
+    late_days: int = DEFAULT_LATE_DAYS,
+    now: datetime | None = None,
+    *,
+    flush_bytes: int = FLUSH_BYTES,
+) -> list[BronzeReport]:
+    """Ingest the lines owned by each of ``hours`` and overwrite those partitions of both bronze
+    tables: one commit per table for the hours held back (early when their frames pass
+    ``flush_bytes``), not one per hour. Hours are independent, so this equals hour-by-hour builds.
 
     An hour retention has expired is left alone: its landing files may be gone already."""
-    if hour_expired(cfg, hour, "bronze"):
-        return BronzeReport(hour, 0, 0, 0, {}, 0, -1, -1, expired=True)
-    result = ingest_hour(cfg.telemetry, hour, late_days, now)
+    reports: list[BronzeReport | None] = [None] * len(hours)
+    held: dict[str, _Hour] = {}
+
+    def write() -> None:
+        for report in _write_hours(cfg, held):
+            reports[held[report.hour].index] = report
+        held.clear()
+
+    for index, hour in enumerate(hours):
+        if hour_expired(cfg, hour, "bronze"):
+            reports[index] = BronzeReport(hour, 0, 0, 0, {}, 0, -1, -1, expired=True)
+            continue
+        if hour in held:  # the same hour twice: the first is written first
+            write()
+        result = ingest_hour(cfg.telemetry, hour, late_days, now)
+        held[hour] = _Hour(index, result.events, result.quarantine, result.lines_read,
+                           result.reasons)  # fmt: skip
+        if sum(h.bytes for h in held.values()) >= flush_bytes:
+            write()
+    write()
+    return [r for r in reports if r is not None]
+
+
+@dataclass
+class _Hour:
+    """One ingested hour waiting for its write; ``index`` is its place among the hours asked."""
+
+    index: int
+    events: pl.DataFrame
+    quarantine: pl.DataFrame
+    lines_read: int
+    reasons: dict[str, int]
+
+    @property
+    def bytes(self) -> int:
+        return int(self.events.estimated_size() + self.quarantine.estimated_size())
+
+
+def _write_hours(cfg: LakeConfig, held: dict[str, _Hour]) -> list[BronzeReport]:
+    """Both tables' partitions of the held hours in one commit each, keeping the first ingest
+    time of rows already there (a rerun writes identical rows)."""
+    if not held:
+        return []
+    hours = list(held)
     events_path = cfg.table("bronze", "events")
     quarantine_path = cfg.table("bronze", "quarantine")
     so = cfg.storage_options
-    prior_ev = delta.read_partition(
-        events_path,
-        "hour",
-        hour,
-        columns=["source_file", "line_no", "ingested_at"],
+    columns = ["hour", "source_file", "line_no", "ingested_at"]
+    prior_ev = _prior(events_path, hours, columns, so)
+    prior_q = _prior(quarantine_path, hours, columns, so)
+    events = {h: keep_first_ingest_time(held[h].events, prior_ev.get(h)) for h in hours}
+    quarantine = {h: keep_first_ingest_time(held[h].quarantine, prior_q.get(h)) for h in hours}
+    ev_version = delta.overwrite_partitions(
+        events_path, _concat(events.values()), "hour", hours, stats_columns=EVENTS_STATS,
         storage_options=so,
-    )
-    prior_q = delta.read_partition(
-        quarantine_path,
-        "hour",
-        hour,
-        columns=["source_file", "line_no", "ingested_at"],
-        storage_options=so,
-    )
-    events = keep_first_ingest_time(result.events, prior_ev)
-    quarantine = keep_first_ingest_time(result.quarantine, prior_q)
-    ev_version = delta.overwrite_partition(
-        events_path, events, "hour", hour, stats_columns=EVENTS_STATS, storage_options=so
-    )
-    q_version = delta.overwrite_partition(
-        quarantine_path,
-        quarantine,
-        "hour",
-        hour,
-        stats_columns=QUARANTINE_STATS,
-        storage_options=so,
-    )
-    mismatches = int((~events["hash_ok"]).sum()) if events.height else 0
-    return BronzeReport(
-        hour=hour,
-        lines_read=result.lines_read,
-        events=events.height,
-        quarantined=quarantine.height,
-        reasons=result.reasons,
-        hash_mismatches=mismatches,
-        events_version=ev_version,
-        quarantine_version=q_version,
-    )
+    )  # fmt: skip
+    q_version = delta.overwrite_partitions(
+        quarantine_path, _concat(quarantine.values()), "hour", hours,
+        stats_columns=QUARANTINE_STATS, storage_options=so,
+    )  # fmt: skip
+    return [
+        BronzeReport(
+            hour=h,
+            lines_read=held[h].lines_read,
+            events=events[h].height,
+            quarantined=quarantine[h].height,
+            reasons=held[h].reasons,
+            hash_mismatches=int((~events[h]["hash_ok"]).sum()) if events[h].height else 0,
+            events_version=ev_version,
+            quarantine_version=q_version,
+        )
+        for h in hours
+    ]
+
+
+def _prior(
+    path: str, hours: list[str], columns: list[str], so: dict[str, str] | None
+) -> dict[str, pl.DataFrame]:
+    """Rows already in the partitions of ``hours``, by hour."""
+    found = delta.read_table(path, columns=columns, filters=[("hour", "in", hours)],
+                             storage_options=so)  # fmt: skip
+    if found is None or found.height == 0:
+        return {}
+    return {str(k[0]): g.drop("hour") for k, g in found.partition_by("hour", as_dict=True).items()}
+
+
+def _concat(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat(list(frames), how="vertical_relaxed")
