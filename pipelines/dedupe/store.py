@@ -195,18 +195,8 @@ class NearDupStore:
                 pl.DataFrame(schema=RESULT_SCHEMA), pl.DataFrame(schema=CHANGE_SCHEMA)
             )
         first = frame.unique(subset="event_id", keep="first", maintain_order=True)
+        refs = self._store(first)
         dt = self._open()
-        known = self._known_refs(dt, first)
-        new = first.join(known.select("event_id"), on="event_id", how="anti")
-        refs = set(known["cluster_ref"].to_list())
-        if new.height:
-            refs |= self._assign_new(dt, new)
-            dt = self._open()
-            if self.auto_compact and dt is not None:
-                closed = [d for d in delta.fragmented_partitions(dt, "day") if d < min(_days(new))]
-                if closed:
-                    self.compact(closed)
-                    dt = self._open()
         members = self._labels(dt, refs)
         own_ids = [cluster_name(cluster_ref(i)) for i in first["event_id"].to_list()]
         own = first.select(
@@ -224,6 +214,43 @@ class NearDupStore:
         )
         changed = members.join(first.select("event_id"), on="event_id", how="anti")
         return Assignment(labels, changed.select(list(CHANGE_SCHEMA)))
+
+    def assign_refs(self, batch: pa.Table | pl.DataFrame) -> tuple[pl.DataFrame, set[int]]:
+        """``assign`` without reading the clusters' members: ``event_id, cluster_ref`` of the
+        batch's stored events (events without text are never stored) and the refs of every
+        cluster the batch touched.
+
+        For a caller that assigns several batches and then reads ``members`` of all touched
+        clusters once: those labels are current for every batch, and sizes need no member
+        reads per batch (the members of a large cluster span the whole history)."""
+        frame = _as_frame(batch)
+        if frame.height == 0:
+            return pl.DataFrame(schema={"event_id": pl.Utf8, "cluster_ref": pl.Int64}), set()
+        first = frame.unique(subset="event_id", keep="first", maintain_order=True)
+        refs = self._store(first)
+        stored = self._known_refs(self._open(), first)
+        return stored, refs | set(stored["cluster_ref"].to_list())
+
+    def members(self, refs: set[int]) -> pl.DataFrame:
+        """``hour`` and the current labels of every stored member of the clusters ``refs``
+        (refs no event carries any more, merged away, match nothing)."""
+        return self._labels(self._open(), refs)
+
+    def _store(self, first: pl.DataFrame) -> set[int]:
+        """Assign and store the events of ``first`` not stored before (one per id); returns the
+        refs of the clusters the new events joined or formed and of the events stored before."""
+        dt = self._open()
+        known = self._known_refs(dt, first)
+        new = first.join(known.select("event_id"), on="event_id", how="anti")
+        refs = set(known["cluster_ref"].to_list())
+        if new.height:
+            refs |= self._assign_new(dt, new)
+            dt = self._open()
+            if self.auto_compact and dt is not None:
+                closed = [d for d in delta.fragmented_partitions(dt, "day") if d < min(_days(new))]
+                if closed:
+                    self.compact(closed)
+        return refs
 
     def stored_events(self, columns: Sequence[str] | None = None) -> pl.DataFrame:
         """Every stored event (inspection and tests)."""

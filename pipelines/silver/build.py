@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
-from pipelines.dedupe.store import CHANGE_SCHEMA, StoreOutdated
+from pipelines.dedupe.store import StoreOutdated, cluster_name, cluster_ref
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
@@ -138,30 +138,33 @@ class _Built:
 
 
 class _HeldBack:
-    """Built hours waiting for their write, and the cluster labels they moved, folded as they
-    come (latest label per event), so a day of hours of large clusters is held once."""
+    """Built hours waiting for their write and the near-duplicate clusters they touched, whose
+    members' labels are read once, at the write (``everything``: after a store rebuild)."""
 
     def __init__(self) -> None:
         self.built: list[_Built] = []
-        self.changed = pl.DataFrame(schema=CHANGE_SCHEMA)
+        self.refs: set[int] = set()
+        self.everything = False
         self.bytes = 0
 
     def holds(self, hour: str) -> bool:
         return any(b.report.hour == hour for b in self.built)
 
-    def add(self, built: _Built, changed: pl.DataFrame) -> None:
+    def add(self, built: _Built, refs: set[int] | None) -> None:
         self.built.append(built)
         self.bytes += sum(int(f.estimated_size()) for f in built.frames.values())
-        if changed.height:
-            both = pl.concat([self.changed, changed.select(list(CHANGE_SCHEMA))],
-                             how="vertical_relaxed")  # fmt: skip
-            self.changed = both.unique(subset=["event_id"], keep="last", maintain_order=True)
+        if refs is None:
+            self.everything = True
+        else:
+            self.refs |= refs
 
-    def write(self, cfg: LakeConfig) -> None:
+    def write(self, cfg: LakeConfig, opts: SilverOptions) -> None:
         """Write the held-back hours (see ``build_silver_hours``) and start afresh."""
         if self.built:
-            _write_built(cfg, self.built, self.changed)
-        self.built, self.changed, self.bytes = [], self.changed.clear(), 0
+            store = _neardup_store(cfg, opts)
+            changed = store.labels() if self.everything else store.members(self.refs)
+            _write_built(cfg, self.built, changed)
+        self.built, self.refs, self.everything, self.bytes = [], set(), False, 0
 
 
 def build_silver_hour(
@@ -183,9 +186,10 @@ def build_silver_hours(
     Each hour is built as alone (its own exact-dedupe claims and near-duplicate assignment, so
     the tables equal hour-by-hour builds), but the tables are written together: one commit per
     table for the hours held back, and one relabelling commit for the other hours whose cluster
-    labels moved, instead of one of each per hour. Labels an hour changes in another held-back
-    hour are applied in memory. A crash before the write leaves state ahead of silver, which a
-    rerun of the hours repairs (claims and assignments are idempotent).
+    labels moved, instead of one of each per hour. The labels of every member of the clusters
+    the held-back hours touched are read once, before the write: they are final for those
+    hours' turns and current for the other hours' copies. A crash before the write leaves state
+    ahead of silver, which a rerun of the hours repairs (claims and assignments are idempotent).
 
     An hour whose bronze (or silver) retention has expired is left as it is: rebuilding it
     from the bronze that is gone would empty it."""
@@ -200,25 +204,26 @@ def build_silver_hours(
             reports.append(SilverReport(hour, 0, 0, 0, expired=True))
             continue
         if held.holds(hour):  # the same hour twice: the first build is written first
-            held.write(cfg)
+            held.write(cfg, opts)
         try:
-            built, changed = _build_hour(cfg, hour, opts, key)
+            built, refs = _build_hour(cfg, hour, opts, key)
         except StoreOutdated:  # rebuilt from silver: what is held back must be in silver first
-            held.write(cfg)
-            built, changed = _build_hour(cfg, hour, opts, key, rebuild=True)
-        held.add(built, changed)
+            held.write(cfg, opts)
+            built, refs = _build_hour(cfg, hour, opts, key, rebuild=True)
+        held.add(built, refs)
         reports.append(built.report)
         if held.bytes >= flush_bytes:
-            held.write(cfg)
-    held.write(cfg)
+            held.write(cfg, opts)
+    held.write(cfg, opts)
     return reports
 
 
 def _build_hour(
     cfg: LakeConfig, hour: str, opts: SilverOptions, key: bytes, *, rebuild: bool = False
-) -> tuple[_Built, pl.DataFrame]:
+) -> tuple[_Built, set[int] | None]:
     """Extract, mask, date and cluster one hour; claims and assignment are committed, the
-    silver tables are not. Also returns the labels the hour moved in other hours."""
+    silver tables are not. Also returns the refs of the clusters the hour touched (None: the
+    store was rebuilt, every cluster)."""
     kept, bronze_rows, dup_hour, dup_seen, erased = _load_kept_events(cfg, hour, key)
     extracted = Extracted()
     for event_id, ts, raw in kept.select("event_id", "ts", "raw").iter_rows():
@@ -235,7 +240,7 @@ def _build_hour(
                 record["mask_mode"] = opts.mask_mode
 
     dates_found = sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in extracted.turns)
-    clusters, changed = _assign_clusters(cfg, hour, extracted.turns, opts, rebuild=rebuild)
+    clusters, refs = _assign_clusters(cfg, hour, extracted.turns, opts, rebuild=rebuild)
 
     report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,
                           near_dup_clusters=clusters, pii_entities=dict(totals),
@@ -246,22 +251,24 @@ def _build_hour(
         {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
         for t in extracted.turns[:5]
     ]
-    return _Built(report, frames), changed
+    return _Built(report, frames), refs
 
 
 def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) -> None:
-    """Write held-back hours: labels moved among them applied in memory, one commit per table,
-    then one relabelling commit for the other hours (each report gets the table versions; the
-    last one the hours relabelled)."""
-    if not built:
-        return
+    """Write held-back hours: their turns labelled from ``changed`` (the current labels of the
+    clusters they touched), one commit per table, then one relabelling commit for the other
+    hours' copies (each report gets the table versions; the last one the hours relabelled)."""
     hours = [b.report.hour for b in built]
     record_changes(cfg, [(h, "written") for h in hours])  # before writing: gold never misses
-    inside = changed.filter(pl.col("hour").is_in(hours))
+    turns = _apply_labels(pl.concat([b.frames["turns"] for b in built], how="vertical_relaxed"),
+                          changed)  # fmt: skip
+    unlabelled = turns.filter(pl.col("cluster_size").is_null()).height
+    if unlabelled:
+        raise RuntimeError(f"{unlabelled} turns of {hours[0]}..{hours[-1]} have no cluster label")
     for table in SILVER_SCHEMAS:
-        df = pl.concat([b.frames[table] for b in built], how="vertical_relaxed")
-        if table == "turns" and inside.height:
-            df = _apply_labels(df, inside)
+        df = turns if table == "turns" else pl.concat(
+            [b.frames[table] for b in built], how="vertical_relaxed"
+        )  # fmt: skip
         version = delta.overwrite_partitions(
             cfg.table("silver", table),
             df,
@@ -272,7 +279,7 @@ def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) ->
         )
         for b in built:
             b.report.versions[table] = version
-    outside = changed.filter(~pl.col("hour").is_in(hours))
+    outside = changed.join(turns.select("event_id"), on="event_id", how="anti")
     built[-1].report.clusters_refreshed = refresh_cluster_labels(cfg, "", outside)
 
 
@@ -286,6 +293,16 @@ def _apply_labels(turns: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     ).select(turns.columns)
 
 
+def _neardup_store(cfg: LakeConfig, opts: SilverOptions) -> NearDupStore:
+    kwargs: dict[str, Any] = {
+        "window_days": opts.neardup_window_days,
+        "storage_options": cfg.storage_options,
+    }
+    if opts.neardup_threshold is not None:
+        kwargs["threshold"] = opts.neardup_threshold
+    return NearDupStore(cfg.table("state", "neardup_bands"), **kwargs)
+
+
 def _assign_clusters(
     cfg: LakeConfig,
     hour: str,
@@ -293,20 +310,16 @@ def _assign_clusters(
     opts: SilverOptions,
     *,
     rebuild: bool = False,
-) -> tuple[int, pl.DataFrame]:
-    """Label the hour's turns; returns the cluster count and the other members' new labels.
+) -> tuple[int, set[int] | None]:
+    """Assign the hour's turns to clusters; returns the hour's cluster count and the refs of the
+    clusters it touched.
 
+    Turns without text are clusters of their own and labelled here; the others get their
+    cluster id, and their size and representative flag when the held-back hours are written.
     An outdated store (another clustering key or signature configuration) raises
     ``StoreOutdated``; called again with ``rebuild`` (once silver holds every built hour) it is
-    rebuilt from silver first, and every stored event then counts as changed, so all hours are
-    refreshed."""
-    kwargs: dict[str, Any] = {
-        "window_days": opts.neardup_window_days,
-        "storage_options": cfg.storage_options,
-    }
-    if opts.neardup_threshold is not None:
-        kwargs["threshold"] = opts.neardup_threshold
-    store = NearDupStore(cfg.table("state", "neardup_bands"), **kwargs)
+    rebuilt from silver first, and every stored event then counts as touched (None)."""
+    store = _neardup_store(cfg, opts)
     batch = pl.DataFrame(
         {
             "event_id": [t["event_id"] for t in turns],
@@ -319,21 +332,23 @@ def _assign_clusters(
             "hour": pl.Utf8,
         },
     )  # fmt: skip
+    touched: set[int] | None
     if not rebuild:
-        done = store.assign_batch(batch)
-        changed = done.changed
+        stored, touched = store.assign_refs(batch)
     else:
         try:
-            done = store.assign_batch(batch)
-            changed = done.changed
+            stored, touched = store.assign_refs(batch)
         except StoreOutdated:
             rebuild_store(cfg, store)
-            done = store.assign_batch(batch)
-            changed = store.labels()
-    by_id = {row["event_id"]: row for row in done.labels.iter_rows(named=True)}
+            stored, touched = store.assign_refs(batch)
+            touched = None
+    ref_of = dict(stored.iter_rows())
     for t in turns:
-        row = by_id[t["event_id"]]
-        t["cluster_id"] = row["cluster_id"]
-        t["cluster_size"] = row["cluster_size"]
-        t["is_representative"] = row["is_representative"]
-    return len({t["cluster_id"] for t in turns}), changed
+        ref = ref_of.get(t["event_id"])
+        if ref is None:  # no text: never stored, a cluster of its own
+            t["cluster_id"] = cluster_name(cluster_ref(t["event_id"]))
+            t["cluster_size"], t["is_representative"] = 1, True
+        else:
+            t["cluster_id"] = cluster_name(ref)
+            t["cluster_size"], t["is_representative"] = None, None
+    return len({t["cluster_id"] for t in turns}), touched
