@@ -38,6 +38,7 @@ from pipelines.pii.persons_lexicon import PersonLexicon, load_lexicon
 from pipelines.pii.persons_model import model_person_spans
 from pipelines.pii.persons_rules import PersonRules
 from pipelines.pii.persons_tokens import Candidate, Token, tokenize
+from pipelines.pii.persons_words import ADDRESS
 
 __all__ = [
     "PersonDetector",
@@ -90,6 +91,11 @@ def _safe_words() -> frozenset[str]:
     )
 
 
+def _one_address(text: str) -> bool:
+    """The text is one URL or e-mail address: the rules stoplist its words, never a name."""
+    return ("/" in text or "@" in text or "www." in text) and bool(ADDRESS.fullmatch(text.strip()))
+
+
 def allow_listed_cue(allow_list: Sequence[str]) -> Callable[[str], bool]:
     """``person_cue`` that ignores the allow-listed words (the assistant's own name, which
     users say in most requests: "alice tänd lampan"). The detector never reports an
@@ -101,6 +107,8 @@ def allow_listed_cue(allow_list: Sequence[str]) -> Callable[[str], bool]:
     probe = tuple(words)
 
     def cue(text: str) -> bool:
+        if _one_address(text):  # before the allow list cuts it in two ("s3://alice-audio/…")
+            return False
         lowered = text.casefold()
         if any(w in lowered for w in probe):
             text = pattern.sub(" ", text)  # a space keeps the next word off position 0
@@ -149,11 +157,14 @@ def _only_safe_capitals(text: str) -> bool:
 def person_cue(text: str) -> bool:
     """Cheap pre-check: False only if the text cannot contain a person name.
 
+    False for a text that is a single URL or e-mail address (the rules stoplist address words).
     True for any capital letter after the first character, and for any word that is not a
     known ordinary word (names, unknown words, lower-case gazetteer hits such as "erik").
     Words are split on whitespace first and only unknown ones are split further on
     punctuation, which keeps the common case to a few set lookups.
     """
+    if _one_address(text):
+        return False
     lowered = text.lower()
     if lowered[1:] != text[1:] and not _only_safe_capitals(text):
         return True

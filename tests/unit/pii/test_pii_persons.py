@@ -210,6 +210,23 @@ def test_file_references_go_to_the_rules_only() -> None:
     assert detector.model_calls == 1  # only the text with a word outside the path
 
 
+def test_a_bare_address_passes_no_cue_and_finds_what_the_detector_finds() -> None:
+    """Producers' input audio refs are URLs ("s3://…/t-3836a9e1.opus"), each one distinct: the
+    cue answers them without the rules, which stoplist every word of an address anyway."""
+    texts = [
+        "s3://alice-audio/2025-09-02/t-3836a9e1f911153d.opus",
+        "https://example.com/Erik.Johansson/Anna",
+        "erik.johansson@example.com",
+        " www.erik-johansson.se ",
+    ]
+    assert not any(person_cue(t) for t in texts)
+    assert not any(allow_listed_cue(["Alice"])(t) for t in texts)  # "s3://alice-audio/…" too
+    uncued = PersonDetector(cache_size=0, use_cue=False)
+    assert all(found == () for found in uncued.detect_batch(texts))
+    assert person_cue("s3://bucket/Anna Svensson.wav")  # two words: the rules judge it
+    assert person_cue("mejla erik.johansson@example.com")
+
+
 def test_presidio_analyzer_with_noop_nlp_engine_finds_persons() -> None:
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NoOpNlpEngine
