@@ -124,9 +124,10 @@ def _load_kept_events(
     return kept, rows, in_hour, claim.dropped_seen, erased
 
 
-FLUSH_BYTES = 192 * 1024 * 1024
+FLUSH_BYTES = 64 * 1024 * 1024
 """Silver frames held back before they are written: a batch of hours is written in one commit
-per table, or in several when its frames outgrow this (memory stays flat on large hours)."""
+per table, or in several when its frames outgrow this (a day at 1,000 events/h holds ~27 MB;
+a write briefly needs a few times what it writes, so large hours write every few hours)."""
 
 
 @dataclass
