@@ -19,7 +19,7 @@ from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.changes import record_changes
-from pipelines.silver.clusters import LABELS, rebuild_store, refresh_cluster_labels
+from pipelines.silver.clusters import apply_labels, rebuild_store, refresh_cluster_labels
 from pipelines.silver.erased import drop_erased
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
@@ -261,7 +261,7 @@ def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) ->
     hours' copies (each report gets the table versions; the last one the hours relabelled)."""
     hours = [b.report.hour for b in built]
     record_changes(cfg, [(h, "written") for h in hours])  # before writing: gold never misses
-    turns = _apply_labels(pl.concat([b.frames["turns"] for b in built], how="vertical_relaxed"),
+    turns = apply_labels(pl.concat([b.frames["turns"] for b in built], how="vertical_relaxed"),
                           changed)  # fmt: skip
     unlabelled = turns.filter(pl.col("cluster_size").is_null()).height
     if unlabelled:
@@ -282,16 +282,6 @@ def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) ->
             b.report.versions[table] = version
     outside = changed.join(turns.select("event_id"), on="event_id", how="anti")
     built[-1].report.clusters_refreshed = refresh_cluster_labels(cfg, "", outside)
-
-
-def _apply_labels(turns: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
-    """``turns`` with the cluster labels of ``labels`` where it has the event."""
-    new = labels.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
-    joined = turns.join(new, on="event_id", how="left", maintain_order="left")
-    known = pl.col("__new_cluster_id").is_not_null()
-    return joined.with_columns(
-        [pl.when(known).then(pl.col(f"__new_{c}")).otherwise(pl.col(c)).alias(c) for c in LABELS]
-    ).select(turns.columns)
 
 
 def _neardup_store(cfg: LakeConfig, opts: SilverOptions) -> NearDupStore:

@@ -20,18 +20,37 @@ from pipelines.silver.schemas import STATS_COLUMNS
 LABELS = ("cluster_id", "cluster_size", "is_representative")
 
 
+def apply_labels(turns: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """``turns`` with the cluster labels of ``labels`` (one row per event) where it has the
+    event."""
+    new = labels.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
+    joined = turns.join(new, on="event_id", how="left", maintain_order="left")
+    known = pl.col("__new_cluster_id").is_not_null()
+    return joined.with_columns(
+        [pl.when(known).then(pl.col(f"__new_{c}")).otherwise(pl.col(c)).alias(c) for c in LABELS]
+    ).select(turns.columns)
+
+
+REWRITE_ROWS = 25_000
+"""Turns rewritten per commit when labels move: a growing template cluster has members in
+every hour of the history, and reading all those hours' rows at once grew with the lake."""
+
+
 def refresh_cluster_labels(cfg: LakeConfig, hour: str, changed: pl.DataFrame) -> dict[str, str]:
     """Rewrite the cluster labels of other hours' turns that differ from ``changed``.
 
-    Returns the hours rewritten and the kind of change (``identity`` or ``sizes``).
+    The copies are compared on narrow columns first; only hours whose copies differ are read
+    whole and rewritten, a few hours (about ``REWRITE_ROWS`` turns) per commit. Returns the
+    hours rewritten and the kind of change (``identity`` or ``sizes``).
     """
     todo = changed.filter(pl.col("hour").is_not_null() & (pl.col("hour") != hour))
     if todo.height == 0:
         return {}
-    path = cfg.table("silver", "turns")
+    path, so = cfg.table("silver", "turns"), cfg.storage_options
     hours = sorted(set(todo["hour"].to_list()))
-    current = delta.read_table(path, filters=[("hour", "in", hours)],
-                               storage_options=cfg.storage_options)  # fmt: skip
+    narrow = ["hour", "event_id", *LABELS]
+    current = delta.read_table(path, filters=[("hour", "in", hours)], columns=narrow,
+                               storage_options=so)  # fmt: skip
     if current is None or current.height == 0:
         return {}
     new = todo.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
@@ -43,25 +62,32 @@ def refresh_cluster_labels(cfg: LakeConfig, hour: str, changed: pl.DataFrame) ->
     )
     grew = known & pl.col("cluster_size").ne_missing(pl.col("__new_cluster_size"))
     flags = joined.select("hour", moved.alias("moved"), grew.alias("grew"))
-    per_hour = flags.group_by("hour").agg(pl.col("moved").any(), pl.col("grew").any())
-    kinds = {h: ("identity" if m else "sizes") for h, m, g in per_hour.iter_rows() if m or g}
-    if not kinds:
+    per_hour = flags.group_by("hour").agg(pl.col("moved").any(), pl.col("grew").any(), pl.len())
+    dirty = {h: (m, n) for h, m, g, n in per_hour.iter_rows() if m or g}
+    if not dirty:
         return {}
+    kinds = {h: ("identity" if m else "sizes") for h, (m, _) in sorted(dirty.items())}
     record_changes(cfg, sorted(kinds.items()))
-    dirty = sorted(kinds)
-    rewritten = (
-        joined.filter(pl.col("hour").is_in(dirty))
-        .with_columns(
-            [
-                pl.when(known).then(pl.col(f"__new_{c}")).otherwise(pl.col(c)).alias(c)
-                for c in LABELS
-            ]
-        )
-        .select(current.columns)
-    )
-    delta.overwrite_partitions(path, rewritten, "hour", dirty, stats_columns=STATS_COLUMNS,
-                               storage_options=cfg.storage_options)  # fmt: skip
+    for chunk in _chunks(sorted(dirty), {h: n for h, (_, n) in dirty.items()}):
+        rows = delta.read_table(path, filters=[("hour", "in", chunk)], storage_options=so)
+        if rows is None:  # the table is gone (erased meanwhile): nothing left to relabel
+            break
+        delta.overwrite_partitions(path, apply_labels(rows, todo), "hour", chunk,
+                                   stats_columns=STATS_COLUMNS, storage_options=so)  # fmt: skip
     return kinds
+
+
+def _chunks(hours: list[str], rows: dict[str, int]) -> list[list[str]]:
+    """``hours`` in consecutive groups of about ``REWRITE_ROWS`` turns (at least one hour)."""
+    out: list[list[str]] = [[]]
+    total = 0
+    for h in hours:
+        if out[-1] and total + rows[h] > REWRITE_ROWS:
+            out.append([])
+            total = 0
+        out[-1].append(h)
+        total += rows[h]
+    return out
 
 
 def rebuild_store(cfg: LakeConfig, store: NearDupStore) -> int:

@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 
 import pipelines.silver.build as silver_build
+import pipelines.silver.clusters as clusters
 from pipelines.bronze.build import build_bronze_hour, build_bronze_hours
 from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.dedupe import NearDupStore
@@ -81,6 +82,18 @@ def test_batched_silver_equals_hour_by_hour(
     for name, frame in hour_by_hour.items():
         assert got[name].equals(frame), name
     assert all(r.versions.keys() == set(SILVER_TABLES) for r in reports)
+
+
+def test_earlier_hours_relabelled_a_few_at_a_time_end_the_same(
+    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clusters, "REWRITE_ROWS", 50)  # about one hour's turns per commit
+    cfg = _bronze(tmp_path)
+    reports = build_silver_hours(cfg, HOURS, OPTS, flush_bytes=1)
+    assert len(reports[-1].clusters_refreshed) > 1  # several earlier hours, several commits
+    got = _tables(cfg)
+    for name, frame in hour_by_hour.items():
+        assert got[name].equals(frame), name
 
 
 def test_a_batch_that_dies_before_its_write_is_repaired_by_a_rerun(
