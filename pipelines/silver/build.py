@@ -140,13 +140,18 @@ class _Built:
 
 class _HeldBack:
     """Built hours waiting for their write and the near-duplicate clusters they touched, whose
-    members' labels are read once, at the write (``everything``: after a store rebuild)."""
+    members' labels are read once per write (``everything``: after a store rebuild). Other
+    hours' copies of those labels are refreshed once per call, after the last write."""
 
     def __init__(self) -> None:
         self.built: list[_Built] = []
         self.refs: set[int] = set()
         self.everything = False
         self.bytes = 0
+        self.call_refs: set[int] = set()
+        self.call_everything = False
+        self.writes = 0
+        self.last: tuple[pl.DataFrame, pl.Series, _Built] | None = None
 
     def holds(self, hour: str) -> bool:
         return any(b.report.hour == hour for b in self.built)
@@ -155,17 +160,32 @@ class _HeldBack:
         self.built.append(built)
         self.bytes += sum(int(f.estimated_size()) for f in built.frames.values())
         if refs is None:
-            self.everything = True
+            self.everything = self.call_everything = True
         else:
             self.refs |= refs
+            self.call_refs |= refs
 
     def write(self, cfg: LakeConfig, opts: SilverOptions) -> None:
-        """Write the held-back hours (see ``build_silver_hours``) and start afresh."""
+        """Write the held-back hours (see ``build_silver_hours``) and hold nothing."""
         if self.built:
             store = _neardup_store(cfg, opts)
             changed = store.labels() if self.everything else store.members(self.refs)
-            _write_built(cfg, self.built, changed)
+            ids = _write_built(cfg, self.built, changed)
+            self.writes += 1
+            self.last = (changed, ids, self.built[-1])
         self.built, self.refs, self.everything, self.bytes = [], set(), False, 0
+
+    def refresh_others(self, cfg: LakeConfig, opts: SilverOptions) -> None:
+        """Refresh the labels other hours' turns copy (earlier writes of this call included),
+        once: a growing cluster's members span the history, so this rewrites most of it."""
+        if self.last is None:
+            return
+        changed, ids, last = self.last
+        if self.writes > 1:  # labels read at the last write do not cover earlier writes' refs
+            store = _neardup_store(cfg, opts)
+            changed = store.labels() if self.call_everything else store.members(self.call_refs)
+        outside = changed.filter(~pl.col("event_id").is_in(ids.implode()))
+        last.report.clusters_refreshed = refresh_cluster_labels(cfg, "", outside)
 
 
 def build_silver_hour(
@@ -186,10 +206,10 @@ def build_silver_hours(
 
     Each hour is built as alone (its own exact-dedupe claims and near-duplicate assignment, so
     the tables equal hour-by-hour builds), but the tables are written together: one commit per
-    table for the hours held back, and one relabelling commit for the other hours whose cluster
-    labels moved, instead of one of each per hour. The labels of every member of the clusters
-    the held-back hours touched are read once, before the write: they are final for those
-    hours' turns and current for the other hours' copies. A crash before the write leaves state
+    table for the hours held back, instead of one per hour, and the other hours whose cluster
+    labels moved are relabelled once, at the end. The labels of every member of the clusters
+    the held-back hours touched are read at their write; the ones other hours copy, once more
+    at the end when there was more than one write. A crash before the write leaves state
     ahead of silver, which a rerun of the hours repairs (claims and assignments are idempotent).
 
     An hour whose bronze (or silver) retention has expired is left as it is: rebuilding it
@@ -216,6 +236,7 @@ def build_silver_hours(
         if held.bytes >= flush_bytes:
             held.write(cfg, opts)
     held.write(cfg, opts)
+    held.refresh_others(cfg, opts)
     return reports
 
 
@@ -255,10 +276,10 @@ def _build_hour(
     return _Built(report, frames), refs
 
 
-def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) -> None:
+def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) -> pl.Series:
     """Write held-back hours: their turns labelled from ``changed`` (the current labels of the
-    clusters they touched), one commit per table, then one relabelling commit for the other
-    hours' copies (each report gets the table versions; the last one the hours relabelled)."""
+    clusters they touched), one commit per table (each report gets the table versions).
+    Returns the event ids of the turns written."""
     hours = [b.report.hour for b in built]
     record_changes(cfg, [(h, "written") for h in hours])  # before writing: gold never misses
     turns = apply_labels(pl.concat([b.frames["turns"] for b in built], how="vertical_relaxed"),
@@ -280,8 +301,7 @@ def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) ->
         )
         for b in built:
             b.report.versions[table] = version
-    outside = changed.join(turns.select("event_id"), on="event_id", how="anti")
-    built[-1].report.clusters_refreshed = refresh_cluster_labels(cfg, "", outside)
+    return turns["event_id"]
 
 
 def _neardup_store(cfg: LakeConfig, opts: SilverOptions) -> NearDupStore:
