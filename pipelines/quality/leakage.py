@@ -16,6 +16,7 @@ import polars as pl
 
 from pipelines.config import GOLD_TABLES, SILVER_TABLES, LakeConfig
 from pipelines.io import delta
+from pipelines.io.text_cache import TextCache
 from pipelines.pii.audit import scan_person_fields, scan_text, walk_strings
 
 _NON_TEXT = {"event_id", "hour", "session_id", "turn_id", "user_pseudo", "env", "cluster_id"}
@@ -39,42 +40,72 @@ def _holds_strings(dtype: Any) -> bool:
     return False
 
 
-def _strings(frame: pl.DataFrame) -> list[tuple[str, str]]:
-    """(column, value) for every non-empty string in the frame's text columns, nested ones
-    (lists, structs) included."""
-    out: list[tuple[str, str]] = []
+def _strings(frame: pl.DataFrame) -> Counter[tuple[str, bool]]:
+    """How often each non-empty string of the frame's text columns occurs (nested ones in lists
+    and structs included), keyed with whether its column holds surrogates."""
+    out: Counter[tuple[str, bool]] = Counter()
+    flat: dict[bool, list[pl.Series]] = {False: [], True: []}
     for name, dtype in frame.schema.items():
         if name in _NON_TEXT or not _holds_strings(dtype):
             continue
+        surrogate = name.endswith("_surrogate")
         if dtype == pl.Utf8:
-            out.extend((name, v) for v in frame[name].to_list() if v)
+            flat[surrogate].append(frame.get_column(name).rename("text"))
             continue
         for value in frame[name].to_list():
-            out.extend((name, v) for _path, v in walk_strings(value, "") if v)
+            out.update((v, surrogate) for _path, v in walk_strings(value, "") if v)
+    for surrogate, columns in flat.items():
+        if columns:
+            values = pl.concat(columns)
+            counted = values.filter(values.is_not_null() & (values != "")).value_counts()
+            out.update({(text, surrogate): n for text, n in counted.iter_rows()})
     return out
 
 
-def audit_frames(frames: Sequence[pl.DataFrame]) -> PartitionAudit:
-    """Strict residual-PII scan over every text column of the frames.
+_Verdict = tuple[int, int, tuple[tuple[str, int], ...]]
+_VERDICTS: TextCache[_Verdict] = TextCache(32 * 1024 * 1024, lambda v: 64 + 48 * len(v[2]))
+
+
+def _verdict(text: str, surrogate: bool) -> _Verdict:
+    """Blocking findings, name-like warnings and findings by type of one string.
 
     ``*_surrogate`` columns hold fake names on purpose, so name-like residues are not counted
-    there; every blocking type (personnummer, phone, e-mail, IBAN, card) still is."""
+    there; every blocking type (personnummer, phone, e-mail, IBAN, card) still is. Kept per
+    text for the process: silver repeats its texts across rows, columns and hours."""
+    key = ("S" if surrogate else "T") + text
+    kept = _VERDICTS.get(key)
+    if kept is not None:
+        return kept
+    findings = scan_text(text)
+    if text[:1] in ("{", "["):  # a JSON column: slots, tool arguments, alternatives
+        findings.extend(scan_person_fields(text, "", surrogate))
+    blocking = warnings = 0
+    types: Counter[str] = Counter()
+    for finding in findings:
+        if finding.blocking:
+            blocking += 1
+        elif surrogate:
+            continue
+        else:
+            warnings += 1
+        types[finding.type] += 1
+    verdict = (blocking, warnings, tuple(sorted(types.items())))
+    _VERDICTS.put(key, verdict)
+    return verdict
+
+
+def audit_frames(frames: Sequence[pl.DataFrame]) -> PartitionAudit:
+    """Strict residual-PII scan over every text column of the frames (each distinct string
+    judged once)."""
     report = PartitionAudit()
     types: Counter[str] = Counter()
     for frame in frames:
-        for column, text in _strings(frame):
-            surrogate = column.endswith("_surrogate")
-            findings = scan_text(text)
-            if text[:1] in ("{", "["):  # a JSON column: slots, tool arguments, alternatives
-                findings.extend(scan_person_fields(text, column, surrogate))
-            for finding in findings:
-                if finding.blocking:
-                    report.blocking += 1
-                elif surrogate:
-                    continue
-                else:
-                    report.warnings += 1
-                types[finding.type] += 1
+        for (text, surrogate), n in _strings(frame).items():
+            blocking, warnings, found = _verdict(text, surrogate)
+            report.blocking += n * blocking
+            report.warnings += n * warnings
+            for kind, count in found:
+                types[kind] += n * count
     report.by_type = dict(types)
     return report
 

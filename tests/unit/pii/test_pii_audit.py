@@ -81,6 +81,21 @@ def test_the_table_audit_scans_every_string_column_nested_ones_too(tmp_path: Pat
     assert bad.by_type == {"NAME_LIKE": 2, "PHONE": 1, "EMAIL": 1}
 
 
+def test_audit_frames_counts_every_occurrence_and_judges_surrogate_columns_apart() -> None:
+    """Each distinct string is judged once, but a finding counts as often as its string occurs,
+    and a name-like text warns in a plain column but not in a surrogate one (fake names)."""
+    leak, named = "ring 070-123 45 67", "boka möte med Anna Svensson imorgon"
+    frame = pl.DataFrame({
+        "text": [leak, leak, leak, named, None, ""],
+        "text_surrogate": [named, named, named, named, leak, None],
+    })  # fmt: skip
+    report = audit_frames([frame])
+    assert report.blocking == 4  # three plain, one surrogate: blocking types count everywhere
+    assert report.warnings == 1  # the plain column's name only
+    assert report.by_type == {"PHONE": 4, "NAME_LIKE": 1}
+    assert audit_frames([frame, frame]).blocking == 8
+
+
 def test_audit_files_covers_jsonl_json_parquet_and_markdown(tmp_path: Path) -> None:
     export = tmp_path / "exports" / "sft" / "v1"
     export.mkdir(parents=True)
