@@ -223,7 +223,7 @@ def _leak_shapes(data: Path, hour: str, limit: int = 10) -> list[str]:
     from pipelines.config import SILVER_TABLES, LakeConfig
     from pipelines.io import delta
     from pipelines.pii.audit import scan_text
-    from pipelines.quality.leakage import _strings  # the check's own choice of columns
+    from pipelines.quality.leakage import text_columns, text_values  # the check's columns
 
     cfg = LakeConfig(data_dir=str(data))
     out: list[str] = []
@@ -231,7 +231,8 @@ def _leak_shapes(data: Path, hour: str, limit: int = 10) -> list[str]:
         frame = delta.read_partition(cfg.table("silver", name), "hour", hour)
         if frame is None:
             continue
-        for column, text in _strings(frame):
+        texts = ((c, t) for c in text_columns(frame) for t in text_values(frame, c))
+        for column, text in texts:
             for f in scan_text(text):
                 if not f.blocking:
                     continue

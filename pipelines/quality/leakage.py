@@ -40,20 +40,29 @@ def _holds_strings(dtype: Any) -> bool:
     return False
 
 
+def text_columns(frame: pl.DataFrame) -> list[str]:
+    """The columns the audit reads: strings, or lists and structs holding strings; no ids."""
+    return [n for n, t in frame.schema.items() if n not in _NON_TEXT and _holds_strings(t)]
+
+
+def text_values(frame: pl.DataFrame, column: str) -> list[str]:
+    """Every non-empty string of one audited column, nested ones included."""
+    if frame.schema[column] == pl.Utf8:
+        return [v for v in frame[column].to_list() if v]
+    return [v for value in frame[column].to_list() for _path, v in walk_strings(value, "") if v]
+
+
 def _strings(frame: pl.DataFrame) -> Counter[tuple[str, bool]]:
-    """How often each non-empty string of the frame's text columns occurs (nested ones in lists
-    and structs included), keyed with whether its column holds surrogates."""
+    """How often each non-empty string of the audited columns occurs, keyed with whether its
+    column holds surrogates (plain string columns counted in one pass per kind)."""
     out: Counter[tuple[str, bool]] = Counter()
     flat: dict[bool, list[pl.Series]] = {False: [], True: []}
-    for name, dtype in frame.schema.items():
-        if name in _NON_TEXT or not _holds_strings(dtype):
-            continue
+    for name in text_columns(frame):
         surrogate = name.endswith("_surrogate")
-        if dtype == pl.Utf8:
+        if frame.schema[name] == pl.Utf8:
             flat[surrogate].append(frame.get_column(name).rename("text"))
-            continue
-        for value in frame[name].to_list():
-            out.update((v, surrogate) for _path, v in walk_strings(value, "") if v)
+        else:
+            out.update((v, surrogate) for v in text_values(frame, name))
     for surrogate, columns in flat.items():
         if columns:
             values = pl.concat(columns)
