@@ -111,12 +111,12 @@ def _candidates_metadata(rep: CandidateReport) -> dict[str, Any]:
 def candidates_have_reasons(
     context: AssetCheckExecutionContext, kvarn: KvarnResource
 ) -> AssetCheckResult:
-    from pipelines.gold.trace import check_candidates
+    from pipelines.gold.trace import check_candidate_hours
 
     checks = []
     with delta.table_cache():
-        reports = [(h, check_candidates(kvarn.lake(), h)) for h in step_hours(context)]
-    for hour, rep in reports:
+        reports = check_candidate_hours(kvarn.lake(), step_hours(context))
+    for hour, rep in reports.items():
         checks.append(HourCheck(hour, rep.passed, {
             "candidates": rep.rows,
             "without_reason": rep.without_reason,

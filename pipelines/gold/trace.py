@@ -70,18 +70,39 @@ def _trace(
 
 def check_candidates(cfg: LakeConfig, hour: str | None = None) -> TraceReport:
     """No candidate without a reason; every candidate's event ids exist in silver."""
-    where = None if hour is None else pl.col("hour") == hour
-    cands = read_gold(
-        cfg.table("gold", "candidates"),
-        where,
-        columns=["reasons", "event_ids"],
-        storage_options=cfg.storage_options,
-    )
+    if hour is not None:
+        return check_candidate_hours(cfg, [hour])[hour]
+    cands = read_gold(cfg.table("gold", "candidates"), columns=["reasons", "event_ids"],
+                      storage_options=cfg.storage_options)  # fmt: skip
     if cands is None or cands.height == 0:
         return TraceReport(rows=0)
-    no_reason = cands.filter(pl.col("reasons").list.len().fill_null(0) == 0).height
-    untraced, missing = _trace(cfg, cands, None if hour is None else [hour])
-    return TraceReport(cands.height, no_reason, untraced, missing)
+    untraced, missing = _trace(cfg, cands)
+    return TraceReport(cands.height, _without_reason(cands), untraced, missing)
+
+
+def check_candidate_hours(cfg: LakeConfig, hours: Sequence[str]) -> dict[str, TraceReport]:
+    """``check_candidates`` for each of ``hours``, reading candidates and silver once for all."""
+    cands = read_gold(
+        cfg.table("gold", "candidates"),
+        pl.col("hour").is_in(list(hours)),
+        columns=["hour", "reasons", "event_ids"],
+        storage_options=cfg.storage_options,
+    )
+    out = {h: TraceReport(rows=0) for h in hours}
+    if cands is None or cands.height == 0:
+        return out
+    ids = [i for ids in cands["event_ids"].to_list() for i in ids or []]
+    missing = missing_events(cfg, ids, hours)
+    for (hour,), part in cands.partition_by("hour", as_dict=True).items():
+        lists = part["event_ids"].to_list()
+        untraced = sum(1 for ids in lists if not ids or set(ids) & missing)
+        gone = len({i for ids in lists for i in ids or []} & missing)
+        out[str(hour)] = TraceReport(part.height, _without_reason(part), untraced, gone)
+    return out
+
+
+def _without_reason(cands: pl.DataFrame) -> int:
+    return cands.filter(pl.col("reasons").list.len().fill_null(0) == 0).height
 
 
 def check_gold_table(cfg: LakeConfig, kind: str) -> TraceReport:

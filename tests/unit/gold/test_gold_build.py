@@ -9,12 +9,17 @@ from typing import Any
 import polars as pl
 import pytest
 
-from pipelines.config import LakeConfig
+from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.gold.build import build_gold
 from pipelines.gold.candidates import build_candidates_hour
 from pipelines.gold.review import Decision, apply_decisions
 from pipelines.gold.store import read_gold
-from pipelines.gold.trace import check_candidates, check_gold_table
+from pipelines.gold.trace import (
+    TraceReport,
+    check_candidate_hours,
+    check_candidates,
+    check_gold_table,
+)
 from pipelines.io import delta
 from tests.unit.gold.test_gold_fixtures import (
     HOUR,
@@ -210,3 +215,19 @@ def test_the_trace_check_catches_a_forgotten_event(lake: LakeConfig) -> None:
     )
     report = check_gold_table(lake, "sft")
     assert (report.passed, report.untraced_rows, report.missing_event_ids) == (False, 1, 1)
+
+
+def test_the_candidate_check_of_several_hours_equals_each_hour_alone(lake: LakeConfig) -> None:
+    build_candidates_hour(lake, HOUR)
+    cands = read_gold(lake.table("gold", "candidates"))
+    assert cands is not None and cands.height > 1
+    victim = cands["event_ids"].to_list()[0][0]
+    for table in SILVER_TABLES:  # the event is gone from every silver table
+        kept = read_gold(lake.table("silver", table), pl.col("event_id") != victim)
+        if kept is not None:
+            delta.overwrite_partition(lake.table("silver", table), kept, "hour", HOUR)
+    empty = "2000-01-01T00"
+    reports = check_candidate_hours(lake, [HOUR, empty])
+    assert reports[empty] == TraceReport(rows=0)
+    assert reports[HOUR] == check_candidates(lake)  # the whole table is this hour
+    assert not reports[HOUR].passed and reports[HOUR].missing_event_ids == 1
