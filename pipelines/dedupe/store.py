@@ -433,23 +433,41 @@ class NearDupStore:
         return found.unique(subset="event_id", keep="first")
 
     def _labels(self, dt: DeltaTable | None, refs: set[int] | None) -> pl.DataFrame:
-        """Current labels of every stored member of ``refs`` (all stored events if None)."""
+        """Current labels of every stored member of ``refs`` (all stored events if None).
+
+        Vectorised: a cluster's id is named once per cluster, and only members stored with
+        their representative's time can be the representative, so only they are hashed."""
         if dt is None or (refs is not None and not refs):
             return pl.DataFrame(schema=CHANGE_SCHEMA)
-        columns = ["event_id", "hour", "cluster_ref"]
+        columns = ["event_id", "hour", "cluster_ref", "ts", "cluster_ts"]
         if refs is None:
             table = dt.to_pyarrow_dataset().to_table(columns=columns)
         else:
             table = _rows_of_clusters(dt, refs, columns)
-        members = _frame(table).unique(subset="event_id", keep="first")
-        own = np.array([cluster_ref(i) for i in members["event_id"].to_list()], dtype=np.int64)
-        ref = members["cluster_ref"]
-        return members.select(
-            pl.col("hour").cast(pl.Utf8),
-            pl.col("event_id").cast(pl.Utf8),
-            pl.Series("cluster_id", [cluster_name(r) for r in ref.to_list()], pl.Utf8),
-            pl.len().over("cluster_ref").cast(pl.Int64).alias("cluster_size"),
-            (pl.Series(own) == ref).alias("is_representative"),
+        members = _frame(table).unique(subset="event_id", keep="first", maintain_order=True)
+        if members.height == 0:
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        distinct = members["cluster_ref"].unique().to_list()
+        names = pl.DataFrame(
+            {"cluster_ref": distinct, "cluster_id": [cluster_name(r) for r in distinct]},
+            schema={"cluster_ref": pl.Int64, "cluster_id": pl.Utf8},
+        )
+        maybe = (pl.col("ts").dt.epoch("us") == pl.col("cluster_ts")).fill_null(False)
+        candidates = members.filter(maybe).select("event_id", "cluster_ref")
+        reps = candidates.filter(
+            pl.Series([cluster_ref(i) for i in candidates["event_id"].to_list()], dtype=pl.Int64)
+            == candidates["cluster_ref"]
+        ).select("event_id", pl.lit(True).alias("is_representative"))
+        return (
+            members.join(names, on="cluster_ref", how="left", maintain_order="left")
+            .join(reps, on="event_id", how="left", maintain_order="left")
+            .select(
+                pl.col("hour").cast(pl.Utf8),
+                pl.col("event_id").cast(pl.Utf8),
+                pl.col("cluster_id"),
+                pl.len().over("cluster_ref").cast(pl.Int64).alias("cluster_size"),
+                pl.col("is_representative").fill_null(False),
+            )
         )
 
     def _relabel(self, dt: DeltaTable | None, relabel: dict[int, tuple[int, int]]) -> None:
