@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -111,11 +111,11 @@ def _write_hours(cfg: LakeConfig, held: dict[str, _Hour]) -> list[BronzeReport]:
     events = {h: keep_first_ingest_time(held[h].events, prior_ev.get(h)) for h in hours}
     quarantine = {h: keep_first_ingest_time(held[h].quarantine, prior_q.get(h)) for h in hours}
     ev_version = delta.overwrite_partitions(
-        events_path, _concat(events.values()), "hour", hours, stats_columns=EVENTS_STATS,
+        events_path, list(events.values()), "hour", hours, stats_columns=EVENTS_STATS,
         storage_options=so,
     )  # fmt: skip
     q_version = delta.overwrite_partitions(
-        quarantine_path, _concat(quarantine.values()), "hour", hours,
+        quarantine_path, list(quarantine.values()), "hour", hours,
         stats_columns=QUARANTINE_STATS, storage_options=so,
     )  # fmt: skip
     return [
@@ -142,7 +142,3 @@ def _prior(
     if found is None or found.height == 0:
         return {}
     return {str(k[0]): g.drop("hour") for k, g in found.partition_by("hour", as_dict=True).items()}
-
-
-def _concat(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
-    return pl.concat(list(frames), how="vertical_relaxed")

@@ -148,24 +148,26 @@ def overwrite_partition(
 
 def overwrite_partitions(
     path: str,
-    frame: pl.DataFrame | pa.Table,
+    frame: pl.DataFrame | pa.Table | Sequence[pl.DataFrame],
     partition_col: str,
     values: Sequence[str],
     *,
     stats_columns: Sequence[str] | None = None,
     storage_options: dict[str, str] | None = None,
 ) -> int:
-    """Replace the rows of several partitions with ``frame`` in one commit (all or nothing)."""
+    """Replace the rows of several partitions with ``frame`` in one commit (all or nothing).
+
+    ``frame`` may be a list of frames (one per partition, say): they are streamed to the
+    writer one at a time, so a batch of hours is never converted for writing all at once."""
     if not values:
         raise ValueError("no partition to overwrite")
-    table = to_arrow(frame)
     quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     predicate = f"{partition_col} IN ({quoted})"
 
     def write() -> None:
         write_deltalake(
             _target(path, storage_options),
-            table,
+            _writable(frame),
             mode="overwrite",
             partition_by=[partition_col],
             predicate=predicate,
@@ -177,6 +179,26 @@ def overwrite_partitions(
     dt = open_table(path, storage_options)
     assert dt is not None
     return _checkpointing(dt).version()
+
+
+def _writable(
+    frame: pl.DataFrame | pa.Table | Sequence[pl.DataFrame],
+) -> pa.Table | pa.RecordBatchReader:
+    """What ``write_deltalake`` takes: one table, or a reader converting frames as it goes
+    (their common schema, as a relaxed concatenation would give it)."""
+    if isinstance(frame, pl.DataFrame | pa.Table):
+        return to_arrow(frame)
+    frames = list(frame)
+    if not frames:
+        raise ValueError("no frame to write")
+    common = pl.concat([f.clear() for f in frames], how="vertical_relaxed")
+    schema = to_arrow(common).schema
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for f in frames:
+            yield from to_arrow(f.select(common.columns).cast(dict(common.schema))).to_batches()
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
 
 
 def merge_rows(

@@ -282,18 +282,15 @@ def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) ->
     Returns the event ids of the turns written."""
     hours = [b.report.hour for b in built]
     record_changes(cfg, [(h, "written") for h in hours])  # before writing: gold never misses
-    turns = apply_labels(pl.concat([b.frames["turns"] for b in built], how="vertical_relaxed"),
-                          changed)  # fmt: skip
-    unlabelled = turns.filter(pl.col("cluster_size").is_null()).height
+    turns = [apply_labels(b.frames["turns"], changed) for b in built]
+    unlabelled = sum(t.filter(pl.col("cluster_size").is_null()).height for t in turns)
     if unlabelled:
         raise RuntimeError(f"{unlabelled} turns of {hours[0]}..{hours[-1]} have no cluster label")
     for table in SILVER_SCHEMAS:
-        df = turns if table == "turns" else pl.concat(
-            [b.frames[table] for b in built], how="vertical_relaxed"
-        )  # fmt: skip
+        frames = turns if table == "turns" else [b.frames[table] for b in built]
         version = delta.overwrite_partitions(
             cfg.table("silver", table),
-            df,
+            frames,
             "hour",
             hours,
             stats_columns=STATS_COLUMNS,
@@ -301,7 +298,7 @@ def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) ->
         )
         for b in built:
             b.report.versions[table] = version
-    return turns["event_id"]
+    return pl.concat([t.select("event_id") for t in turns])["event_id"]
 
 
 def _neardup_store(cfg: LakeConfig, opts: SilverOptions) -> NearDupStore:

@@ -24,6 +24,26 @@ def test_partition_overwrite_touches_only_its_partition(tmp_path: Path) -> None:
     assert delta.count_rows(path) == 1
 
 
+def test_partitions_written_from_a_list_of_frames_in_one_commit(tmp_path: Path) -> None:
+    """A batch writes its hours as frames streamed one by one; a frame whose column is all
+    null (no type of its own) takes the others' type."""
+    path = str(tmp_path / "t")
+    old = pl.DataFrame({"hour": ["h0", "h1"], "x": [0, 9], "s": ["a", "b"]})
+    delta.overwrite_partitions(path, old, "hour", ["h0", "h1"])
+    before = delta.table_version(path)
+    frames = [
+        pl.DataFrame({"hour": ["h1", "h1"], "x": [1, 2], "s": ["p", None]}),
+        pl.DataFrame({"hour": ["h2"], "x": [3], "s": [None]}),
+        pl.DataFrame({"hour": ["h3"], "x": [4], "s": ["q"]}).clear(),
+    ]
+    version = delta.overwrite_partitions(path, frames, "hour", ["h1", "h2", "h3"])
+    assert version == (before or 0) + 1  # one commit
+    got = delta.read_table(path)
+    assert got is not None
+    assert got.sort("x").rows() == [("h0", 0, "a"), ("h1", 1, "p"), ("h1", 2, None),
+                                    ("h2", 3, None)]  # fmt: skip
+
+
 def test_merge_keeps_unlisted_columns(tmp_path: Path) -> None:
     path = str(tmp_path / "m")
     first = pl.DataFrame({"id": ["a"], "score": [1.0], "status": ["pending"]})
