@@ -240,39 +240,54 @@ def build_silver_hours(
     return reports
 
 
+CHUNK_EVENTS = 4096
+"""Events extracted, masked and dated together: an hour of 20,000 events held as Python
+records at once cost hundreds of MB; a chunk's records become compact frames before the next."""
+
+
 def _build_hour(
     cfg: LakeConfig, hour: str, opts: SilverOptions, key: bytes, *, rebuild: bool = False
 ) -> tuple[_Built, set[int] | None]:
     """Extract, mask, date and cluster one hour; claims and assignment are committed, the
     silver tables are not. Also returns the refs of the clusters the hour touched (None: the
-    store was rebuilt, every cluster)."""
+    store was rebuilt, every cluster). Events go through extraction, masking and dates a chunk
+    at a time (one surrogate map per session for the whole hour)."""
     kept, bronze_rows, dup_hour, dup_seen, erased = _load_kept_events(cfg, hour, key)
-    extracted = Extracted()
-    for event_id, ts, raw in kept.select("event_id", "ts", "raw").iter_rows():
-        extract_event(extracted, json.loads(raw), event_id, hour, ts)
-
     masker = RecordMasker(get_masker(), key)
     totals: Counter[str] = Counter()
-    for table in SILVER_SCHEMAS:
-        records = getattr(extracted, table)
-        for record, counts in zip(records, masker.mask_records(table, records), strict=True):
-            totals.update(counts)
-            if table == "turns":
-                record["pii_entities"] = json.dumps(dict(sorted(counts.items())))
-                record["mask_mode"] = opts.mask_mode
-
-    dates_found = sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in extracted.turns)
-    clusters, refs = _assign_clusters(cfg, hour, extracted.turns, opts, rebuild=rebuild)
-
+    dates_found = 0
+    parts: dict[str, list[pl.DataFrame]] = {table: [] for table in SILVER_SCHEMAS}
+    preview: list[dict[str, Any]] = []
+    for chunk in kept.select("event_id", "ts", "raw").iter_slices(CHUNK_EVENTS):
+        extracted = Extracted()
+        for event_id, ts, raw in chunk.iter_rows():
+            extract_event(extracted, json.loads(raw), event_id, hour, ts)
+        for table in SILVER_SCHEMAS:
+            records = getattr(extracted, table)
+            for record, counts in zip(records, masker.mask_records(table, records), strict=True):
+                totals.update(counts)
+                if table == "turns":
+                    record["pii_entities"] = json.dumps(dict(sorted(counts.items())))
+                    record["mask_mode"] = opts.mask_mode
+        turns = extracted.turns
+        dates_found += sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in turns)
+        preview.extend(
+            {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
+            for t in turns[: 5 - len(preview)]
+        )
+        for table in SILVER_SCHEMAS:
+            parts[table].append(frame(table, getattr(extracted, table)))
+    frames = {
+        table: pl.concat(parts[table], how="vertical_relaxed") if parts[table] else frame(table, [])
+        for table in SILVER_SCHEMAS
+    }
+    frames["turns"], clusters, refs = _assign_clusters(
+        cfg, hour, frames["turns"], opts, rebuild=rebuild
+    )
     report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,
                           near_dup_clusters=clusters, pii_entities=dict(totals),
-                          erased_events=erased)  # fmt: skip
-    frames = {table: frame(table, getattr(extracted, table)) for table in SILVER_SCHEMAS}
+                          erased_events=erased, preview=preview)  # fmt: skip
     report.rows = {table: df.height for table, df in frames.items()}
-    report.preview = [
-        {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
-        for t in extracted.turns[:5]
-    ]
     return _Built(report, frames), refs
 
 
@@ -314,13 +329,13 @@ def _neardup_store(cfg: LakeConfig, opts: SilverOptions) -> NearDupStore:
 def _assign_clusters(
     cfg: LakeConfig,
     hour: str,
-    turns: list[dict[str, Any]],
+    turns: pl.DataFrame,
     opts: SilverOptions,
     *,
     rebuild: bool = False,
-) -> tuple[int, set[int] | None]:
-    """Assign the hour's turns to clusters; returns the hour's cluster count and the refs of the
-    clusters it touched.
+) -> tuple[pl.DataFrame, int, set[int] | None]:
+    """Assign the hour's turns to clusters; returns the turns with their cluster ids, the hour's
+    cluster count and the refs of the clusters it touched.
 
     Turns without text are clusters of their own and labelled here; the others get their
     cluster id, and their size and representative flag when the held-back hours are written.
@@ -328,18 +343,9 @@ def _assign_clusters(
     ``StoreOutdated``; called again with ``rebuild`` (once silver holds every built hour) it is
     rebuilt from silver first, and every stored event then counts as touched (None)."""
     store = _neardup_store(cfg, opts)
-    batch = pl.DataFrame(
-        {
-            "event_id": [t["event_id"] for t in turns],
-            "ts": [t["ts"] for t in turns],
-            "text": [t["dedupe_text"] for t in turns],
-            "hour": [hour] * len(turns),
-        },
-        schema={
-            "event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "text": pl.Utf8,
-            "hour": pl.Utf8,
-        },
-    )  # fmt: skip
+    batch = turns.select(
+        "event_id", "ts", pl.col("dedupe_text").alias("text"), pl.lit(hour).alias("hour")
+    )
     touched: set[int] | None
     if not rebuild:
         stored, touched = store.assign_refs(batch)
@@ -350,13 +356,17 @@ def _assign_clusters(
             rebuild_store(cfg, store)
             stored, touched = store.assign_refs(batch)
             touched = None
-    ref_of = dict(stored.iter_rows())
-    for t in turns:
-        ref = ref_of.get(t["event_id"])
-        if ref is None:  # no text: never stored, a cluster of its own
-            t["cluster_id"] = cluster_name(cluster_ref(t["event_id"]))
-            t["cluster_size"], t["is_representative"] = 1, True
-        else:
-            t["cluster_id"] = cluster_name(ref)
-            t["cluster_size"], t["is_representative"] = None, None
-    return len({t["cluster_id"] for t in turns}), touched
+    refs = stored.unique(subset="event_id", keep="first")
+    names = {r: cluster_name(r) for r in refs["cluster_ref"].unique().to_list()}
+    labelled = turns.select("event_id").join(refs, on="event_id", how="left", maintain_order="left")
+    ids = [
+        names[ref] if ref is not None else cluster_name(cluster_ref(event_id))  # no text: alone
+        for event_id, ref in labelled.iter_rows()
+    ]
+    alone = labelled["cluster_ref"].is_null()
+    out = turns.with_columns(
+        pl.Series("cluster_id", ids, pl.Utf8),
+        pl.when(alone).then(pl.lit(1, pl.Int64)).otherwise(None).alias("cluster_size"),
+        pl.when(alone).then(pl.lit(True)).otherwise(None).alias("is_representative"),
+    )
+    return out, len(set(ids)), touched
