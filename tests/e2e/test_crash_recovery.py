@@ -2,9 +2,10 @@
 
 ``kill -9`` while silver holds the ``kvarn_state`` pool slot used to leave the slot claimed
 by a run that would never finish: every later ``kvarn run`` waited at silver forever. Here
-the run is killed at ten points spread over bronze, the state tables, silver, candidates and
-the gold rebuild; each rerun must finish within a bound and leave bronze, silver and the
-candidates equal to an uninterrupted run.
+the run is killed at eleven points spread over bronze, the state tables, silver (a batch's
+hours held back before their write included), candidates and the gold rebuild; each rerun
+must finish within a bound and leave bronze, silver and the candidates equal to an
+uninterrupted run.
 """
 
 from __future__ import annotations
@@ -84,14 +85,22 @@ KILL_POINTS: dict[str, Callable[[LakeConfig, DagsterInstance, float], bool]] = {
     "first_candidates": lambda cfg, _i, _t: _version(cfg, "gold", "candidates") >= 0,
     "late_bronze": lambda cfg, _i, _t: _version(cfg, "bronze", "events") >= 2,
     "late_silver": lambda cfg, _i, _t: _version(cfg, "silver", "turns") >= 2,
+    # A batch's state committed for some hours, its silver not yet written (held back).
+    "silver_held_back": lambda cfg, _i, _t: (
+        _version(cfg, "state", "neardup_bands") >= 2 and _version(cfg, "silver", "turns") < 0
+    ),
     "gold_tables": lambda _c, inst, _t: _gold_run_started(inst),
     "after_2s": lambda _c, _i, elapsed: elapsed >= 2.0,
 }
+# A batch writes each table once, so "a later hour's commit" exists only when each hour is
+# its own run (``--batch-hours 1``, also how a failed batch is retried).
+ONE_RUN_PER_HOUR = {"late_bronze", "late_silver"}
 
 
 def _kill_when(data: Path, home: Path, ready: str) -> None:
+    per_hour = ("--batch-hours", "1") if ready in ONE_RUN_PER_HOUR else ()
     proc = subprocess.Popen(
-        [str(BIN / "kvarn"), "run", "--demo", *RANGE],
+        [str(BIN / "kvarn"), "run", "--demo", *RANGE, *per_hour],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=_env(data, home),
         start_new_session=True,
     )  # fmt: skip
