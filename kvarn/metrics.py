@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -83,12 +84,24 @@ def serve(
         err.print(f"no textfile yet at {textfile}: scrapes answer 503 until a run writes it",
                   highlight=False, soft_wrap=True)  # fmt: skip
     sys.stdout.flush()
+    _stop_on_sigterm()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> None:
+    """Stop like Ctrl-C on SIGTERM (what supervisors send), even when the process inherited
+    SIGTERM ignored or blocked from whatever started it."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 @metrics_app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -120,3 +121,30 @@ def test_a_remote_host_needs_allow_remote_and_show_prints(tmp_path: Path) -> Non
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith(render(published_metrics()))
     assert "kvarn_metrics_textfile_age_seconds " in shown.stdout
+
+
+def _ignore_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # what a careless supervisor passes on
+
+
+def test_sigterm_stops_the_server_even_if_it_was_inherited_ignored(tmp_path: Path) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [KVARN, "metrics", "serve", "--port", str(port)],
+        env=_env(tmp_path), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, preexec_fn=_ignore_sigterm,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                _get(f"http://127.0.0.1:{port}/metrics")
+                break
+            except OSError:
+                time.sleep(0.1)
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
