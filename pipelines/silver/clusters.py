@@ -20,12 +20,19 @@ from pipelines.silver.schemas import STATS_COLUMNS
 LABELS = ("cluster_id", "cluster_size", "is_representative")
 
 
+_KNOWN = pl.col("__new_cluster_id").is_not_null()
+
+
+def _with_new_labels(turns: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """``turns`` plus ``__new_<label>`` columns from ``labels`` (one row per event)."""
+    new = labels.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
+    return turns.join(new, on="event_id", how="left", maintain_order="left")
+
+
 def apply_labels(turns: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
     """``turns`` with the cluster labels of ``labels`` (one row per event) where it has the
     event."""
-    new = labels.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
-    joined = turns.join(new, on="event_id", how="left", maintain_order="left")
-    known = pl.col("__new_cluster_id").is_not_null()
+    joined, known = _with_new_labels(turns, labels), _KNOWN
     return joined.with_columns(
         [pl.when(known).then(pl.col(f"__new_{c}")).otherwise(pl.col(c)).alias(c) for c in LABELS]
     ).select(turns.columns)
@@ -53,9 +60,7 @@ def refresh_cluster_labels(cfg: LakeConfig, hour: str, changed: pl.DataFrame) ->
                                storage_options=so)  # fmt: skip
     if current is None or current.height == 0:
         return {}
-    new = todo.select("event_id", *[pl.col(c).alias(f"__new_{c}") for c in LABELS])
-    joined = current.join(new, on="event_id", how="left", maintain_order="left")
-    known = pl.col("__new_cluster_id").is_not_null()
+    joined, known = _with_new_labels(current, todo), _KNOWN
     moved = known & (
         pl.col("cluster_id").ne_missing(pl.col("__new_cluster_id"))
         | pl.col("is_representative").ne_missing(pl.col("__new_is_representative"))

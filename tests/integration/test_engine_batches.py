@@ -52,6 +52,12 @@ def _tables(cfg: LakeConfig) -> dict[str, pl.DataFrame]:
     return out
 
 
+def _assert_same(cfg: LakeConfig, expected: dict[str, pl.DataFrame]) -> None:
+    got = _tables(cfg)
+    for name, frame in expected.items():
+        assert got[name].equals(frame), name
+
+
 @pytest.fixture(scope="module")
 def hour_by_hour(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pl.DataFrame]:
     with pytest.MonkeyPatch.context() as env:
@@ -78,9 +84,7 @@ def test_batched_silver_equals_hour_by_hour(
     reports = build_silver_hours(cfg, order, OPTS, flush_bytes=flush_bytes)
     assert [r.hour for r in reports] == order
     assert hour_by_hour["turns"]["cluster_size"].max() > 5  # clusters really span hours
-    got = _tables(cfg)
-    for name, frame in hour_by_hour.items():
-        assert got[name].equals(frame), name
+    _assert_same(cfg, hour_by_hour)
     assert all(r.versions.keys() == set(SILVER_TABLES) for r in reports)
 
 
@@ -93,9 +97,7 @@ def test_hours_extracted_and_masked_in_small_chunks_end_the_same(
     cfg = _bronze(tmp_path)
     reports = build_silver_hours(cfg, HOURS, OPTS)
     assert all(len(r.preview) == 5 for r in reports)
-    got = _tables(cfg)
-    for name, frame in hour_by_hour.items():
-        assert got[name].equals(frame), name
+    _assert_same(cfg, hour_by_hour)
 
 
 def test_earlier_hours_relabelled_a_few_at_a_time_end_the_same(
@@ -105,9 +107,7 @@ def test_earlier_hours_relabelled_a_few_at_a_time_end_the_same(
     cfg = _bronze(tmp_path)
     reports = build_silver_hours(cfg, HOURS, OPTS, flush_bytes=1)
     assert len(reports[-1].clusters_refreshed) > 1  # several earlier hours, several commits
-    got = _tables(cfg)
-    for name, frame in hour_by_hour.items():
-        assert got[name].equals(frame), name
+    _assert_same(cfg, hour_by_hour)
 
 
 def test_a_batch_that_dies_before_its_write_is_repaired_by_a_rerun(
@@ -132,9 +132,7 @@ def test_a_batch_that_dies_before_its_write_is_repaired_by_a_rerun(
     assert set(turns["hour"].unique()) == set(HOURS[:2])  # nothing of the dead batch written
     monkeypatch.setattr(silver_build, "_build_hour", real)
     build_silver_hours(cfg, HOURS[2:], OPTS)
-    got = _tables(cfg)
-    for name, frame in hour_by_hour.items():
-        assert got[name].equals(frame), name
+    _assert_same(cfg, hour_by_hour)
 
 
 def test_the_same_hour_twice_in_one_call_is_built_twice_and_ends_the_same(
@@ -143,9 +141,7 @@ def test_the_same_hour_twice_in_one_call_is_built_twice_and_ends_the_same(
     cfg = _bronze(tmp_path)
     reports = build_silver_hours(cfg, [*HOURS, HOURS[0]], OPTS)
     assert len(reports) == len(HOURS) + 1
-    got = _tables(cfg)
-    for name, frame in hour_by_hour.items():
-        assert got[name].equals(frame), name
+    _assert_same(cfg, hour_by_hour)
 
 
 def _bronze_tables(cfg: LakeConfig) -> dict[str, pl.DataFrame]:
