@@ -27,6 +27,7 @@ from pipelines.bronze.validate import schema_problem, schema_version
 from pipelines.io.landing import (
     TOMBSTONE_PREFIX,
     LandingLine,
+    LineSpans,
     files_for_days,
     line_spans,
     read_lines,
@@ -174,8 +175,8 @@ ERASED = ""  # the owner of an erased (tombstone) line: no hour
 class FileIndex:
     """Owner hour and byte span of every line of one landing file."""
 
-    owners: list[str]
-    spans: list[tuple[int, int]]
+    owners: list[str]  # interned: one pointer a line
+    spans: LineSpans
     terminated: bool
 
 

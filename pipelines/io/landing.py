@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -47,7 +48,29 @@ def files_for_days(telemetry_root: str, days: list[date]) -> list[Path]:
     return files
 
 
-def line_spans(data: bytes) -> tuple[list[tuple[int, int]], bool]:
+class LineSpans(Sequence[tuple[int, int]]):
+    """``(start, end)`` byte offsets of a file's lines, 16 bytes a line: the bronze file index
+    keeps them for every landing file of a backfill, and a million tuples cost ~120 MB."""
+
+    def __init__(self) -> None:
+        self.starts = array("q")
+        self.ends = array("q")
+
+    def append(self, start: int, end: int) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:  # type: ignore[override]
+        return self.starts[i], self.ends[i]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.starts, self.ends, strict=True)
+
+
+def line_spans(data: bytes) -> tuple[LineSpans, bool]:
     """(start, end) byte offsets of every line (terminator excluded) and whether the last line
     ended with a terminator. A trailing terminator does not start an extra empty line.
 
@@ -55,7 +78,7 @@ def line_spans(data: bytes) -> tuple[list[tuple[int, int]], bool]:
     would be one line holding many events. Valid JSON never has a raw CR inside a string, so
     splitting on it cannot cut an event in two. The next LF and CR are each found with a C-level
     ``find`` and only searched again once passed, so a many-MB file costs no per-byte Python."""
-    spans: list[tuple[int, int]] = []
+    spans = LineSpans()
     pos = 0
     size = len(data)
     nl = data.find(b"\n")
@@ -67,12 +90,12 @@ def line_spans(data: bytes) -> tuple[list[tuple[int, int]], bool]:
             cr = data.find(b"\r", pos)
         if cr == -1 or -1 < nl < cr:
             if nl == -1:
-                spans.append((pos, size))
+                spans.append(pos, size)
                 return spans, False
-            spans.append((pos, nl))
+            spans.append(pos, nl)
             pos = nl + 1
         else:
-            spans.append((pos, cr))
+            spans.append(pos, cr)
             pos = cr + 2 if nl == cr + 1 else cr + 1  # "\r\n" is one terminator
     return spans, True
 
@@ -96,7 +119,7 @@ def read_lines(path: Path, telemetry_root: str) -> Iterator[LandingLine]:
 def read_some_lines(
     path: Path,
     telemetry_root: str,
-    spans: list[tuple[int, int]],
+    spans: Sequence[tuple[int, int]],
     indices: list[int],
     terminated: bool,
 ) -> list[LandingLine]:
