@@ -28,12 +28,15 @@ own and are not stored.
 An assignment reads narrow columns of the days within ``window_days`` of the batch (either side)
 in one sequential scan, relabels stored members if clusters merged (one commit, before the
 append, so a crash in between is repaired by the rerun), and appends the batch (one commit).
-Closed days are compacted into one file each.
+Closed days are compacted into files of ``FILE_BYTES`` (64 MB) with row groups of
+``ROW_GROUP_ROWS`` rows, and rewritten (compaction, relabelling) a row group at a time: a day
+of a million events is ~450 MB, which neither a read nor delta-rs's writer should hold whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -114,6 +117,14 @@ _TABLE_CONFIG: dict[str, str | None] = {
     "delta.checkpointInterval": "20",  # hourly commits: keep log replay short
 }
 _DAY_US = 86_400_000_000
+FILE_BYTES = 64 * 1024 * 1024
+"""Target size of the store's data files: delta-rs holds a file in memory until it is written,
+so a day of a million events (~450 MB) is several files, not one."""
+ROW_GROUP_ROWS = 16_384
+"""Rows per Parquet row group (~7 MB): a day is rewritten (compaction, relabelling) and
+scanned a row group at a time."""
+_NO_PREBUFFER = ds.ParquetFragmentScanOptions(pre_buffer=False)
+_Rows = Callable[[DeltaTable], pa.RecordBatchReader]
 
 
 def cluster_ref(event_id: str) -> int:
@@ -236,6 +247,76 @@ class NearDupStore:
         (refs no event carries any more, merged away, match nothing)."""
         return self._labels(self._open(), refs)
 
+    def labels_of(
+        self,
+        hours: Sequence[str],
+        days: Sequence[str],
+        refs: set[int] | None = None,
+        sizes: dict[int, int] | None = None,
+    ) -> pl.DataFrame:
+        """``hour`` and the current labels of the events stored for ``hours`` (on ``days``,
+        the UTC days of their times), only those in a cluster of ``refs`` when given.
+
+        Costs what those hours cost, not what their clusters do: their rows are read from
+        their own days, and cluster sizes are counted over the narrow ``cluster_ref`` column
+        (or taken from ``sizes``, see ``cluster_sizes``). ``members`` reads every member of
+        every cluster, which for a template cluster is most of the history."""
+        dt = self._open()
+        if dt is None or not hours or not days or (refs is not None and not refs):
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        for day in days:
+            date.fromisoformat(day)
+        wanted_hours = pa.array(sorted(set(hours)), pa.string())
+        columns = ["event_id", "hour", "cluster_ref", "ts", "cluster_ts"]
+        wanted: list[pa.RecordBatch] = []
+        for batch in _scan_batches(dt, columns, ds.field("day").isin(sorted(set(days)))):
+            keep = pc.is_in(batch.column("hour"), value_set=wanted_hours)
+            if refs is not None:
+                in_refs = pc.is_in(batch.column("cluster_ref"), value_set=_ref_array(refs))
+                keep = pc.and_(keep, in_refs)
+            wanted.append(batch.filter(keep))
+        own = _frame(pa.Table.from_batches(wanted)) if wanted else pl.DataFrame()
+        if own.height == 0:
+            return pl.DataFrame(schema=CHANGE_SCHEMA)
+        own = own.unique(subset="event_id", keep="first", maintain_order=True)
+        if sizes is None:
+            sizes = self.cluster_sizes(set(own["cluster_ref"].to_list()))
+        return _named(own, sizes)
+
+    def cluster_sizes(self, refs: set[int] | None) -> dict[int, int]:
+        """Stored members of each cluster of ``refs`` (every cluster if None), counted over the
+        ``cluster_ref`` column alone, a row group at a time. An event is stored once (an
+        assignment stores only the events its days do not hold yet)."""
+        dt = self._open()
+        if dt is None or (refs is not None and not refs):
+            return {}
+        counts: dict[int, int] = {}
+        value_set = None if refs is None else _ref_array(refs)
+        for batch in _scan_batches(dt, ["cluster_ref"], None):
+            column = batch.column("cluster_ref")
+            if value_set is not None:
+                column = column.filter(pc.is_in(column, value_set=value_set))
+            found, n = np.unique(column.to_numpy(zero_copy_only=False), return_counts=True)
+            for ref, count in zip(found.tolist(), n.tolist(), strict=True):
+                counts[ref] = counts.get(ref, 0) + count
+        return counts
+
+    def hours_of(self, refs: set[int] | None) -> dict[str, int]:
+        """Stored members of the clusters ``refs`` (every cluster if None) per ``hour``."""
+        dt = self._open()
+        if dt is None or (refs is not None and not refs):
+            return {}
+        counts: dict[str, int] = {}
+        value_set = None if refs is None else _ref_array(refs)
+        for batch in _scan_batches(dt, ["hour", "cluster_ref"], None):
+            hours = batch.column("hour")
+            if value_set is not None:
+                hours = hours.filter(pc.is_in(batch.column("cluster_ref"), value_set=value_set))
+            for row in pc.value_counts(hours).to_pylist():
+                if row["values"] is not None:
+                    counts[row["values"]] = counts.get(row["values"], 0) + row["counts"]
+        return counts
+
     def _store(self, first: pl.DataFrame) -> set[int]:
         """Assign and store the events of ``first`` not stored before (one per id); returns the
         refs of the clusters the new events joined or formed and of the events stored before."""
@@ -247,7 +328,7 @@ class NearDupStore:
             refs |= self._assign_new(dt, new)
             dt = self._open()
             if self.auto_compact and dt is not None:
-                closed = [d for d in delta.fragmented_partitions(dt, "day") if d < min(_days(new))]
+                closed = [d for d in _fragmented_days(dt) if d < min(_days(new))]
                 if closed:
                     self.compact(closed)
         return refs
@@ -268,20 +349,21 @@ class NearDupStore:
         return self._labels(dt, None)
 
     def compact(self, days: Sequence[str] | None = None) -> int:
-        """Rewrite each given day (default: each day with several files) as one file.
+        """Rewrite each given day (default: each fragmented day) as files of ``FILE_BYTES``.
 
-        Hourly appends leave a file per hour; a compacted day is read in one request.
-        Returns the number of days rewritten.
-        """
+        Hourly appends leave a small file per hour; a compacted day is read in a few requests.
+        The day is streamed through in row groups, never held whole. Returns the days
+        rewritten."""
         dt = self._open()
         if dt is None:
             return 0
-        todo = list(days) if days is not None else delta.fragmented_partitions(dt, "day")
+        todo = list(days) if days is not None else _fragmented_days(dt)
         for day in todo:
             date.fromisoformat(day)  # only a date may reach the predicate
-            table = dt.to_pyarrow_dataset().to_table(filter=ds.field("day") == day)
-            if table.num_rows:
-                self._write(dt, table, predicate=f"day = '{day}'")
+            where = ds.field("day") == day
+            if dt.to_pyarrow_dataset().count_rows(filter=where):
+                rows = functools.partial(_stream, where=where)
+                self._write(dt, rows, predicate=f"day = '{day}'")
                 dt = self._open() or dt
         return len(todo)
 
@@ -417,6 +499,7 @@ class NearDupStore:
             table = dt.to_pyarrow_dataset().to_table(
                 columns=_SCAN_COLUMNS,
                 filter=(ds.field("day") >= lo_day) & (ds.field("day") <= hi_day),
+                fragment_scan_options=_NO_PREBUFFER,
             )
         table = table.set_column(0, "ts", table.column("ts").cast(pa.int64()))
         return {name: _int_column(table, name) for name in _SCAN_COLUMNS}
@@ -433,10 +516,7 @@ class NearDupStore:
         return found.unique(subset="event_id", keep="first")
 
     def _labels(self, dt: DeltaTable | None, refs: set[int] | None) -> pl.DataFrame:
-        """Current labels of every stored member of ``refs`` (all stored events if None).
-
-        Vectorised: a cluster's id is named once per cluster, and only members stored with
-        their representative's time can be the representative, so only they are hashed."""
+        """Current labels of every stored member of ``refs`` (all stored events if None)."""
         if dt is None or (refs is not None and not refs):
             return pl.DataFrame(schema=CHANGE_SCHEMA)
         columns = ["event_id", "hour", "cluster_ref", "ts", "cluster_ts"]
@@ -447,31 +527,11 @@ class NearDupStore:
         members = _frame(table).unique(subset="event_id", keep="first", maintain_order=True)
         if members.height == 0:
             return pl.DataFrame(schema=CHANGE_SCHEMA)
-        distinct = members["cluster_ref"].unique().to_list()
-        names = pl.DataFrame(
-            {"cluster_ref": distinct, "cluster_id": [cluster_name(r) for r in distinct]},
-            schema={"cluster_ref": pl.Int64, "cluster_id": pl.Utf8},
-        )
-        maybe = (pl.col("ts").dt.epoch("us") == pl.col("cluster_ts")).fill_null(False)
-        candidates = members.filter(maybe).select("event_id", "cluster_ref")
-        reps = candidates.filter(
-            pl.Series([cluster_ref(i) for i in candidates["event_id"].to_list()], dtype=pl.Int64)
-            == candidates["cluster_ref"]
-        ).select("event_id", pl.lit(True).alias("is_representative"))
-        return (
-            members.join(names, on="cluster_ref", how="left", maintain_order="left")
-            .join(reps, on="event_id", how="left", maintain_order="left")
-            .select(
-                pl.col("hour").cast(pl.Utf8),
-                pl.col("event_id").cast(pl.Utf8),
-                pl.col("cluster_id"),
-                pl.len().over("cluster_ref").cast(pl.Int64).alias("cluster_size"),
-                pl.col("is_representative").fill_null(False),
-            )
-        )
+        return _named(members, None)
 
     def _relabel(self, dt: DeltaTable | None, relabel: dict[int, tuple[int, int]]) -> None:
-        """Move every stored member of the merged clusters to its new representative."""
+        """Move every stored member of the merged clusters to its new representative: one
+        commit rewriting the days that hold them, streamed through a row group at a time."""
         if dt is None:
             return
         days = _days_of_clusters(dt, set(relabel))
@@ -479,17 +539,28 @@ class NearDupStore:
             return
         for day in days:
             date.fromisoformat(day)  # only dates reach the predicate
-        table = dt.to_pyarrow_dataset().to_table(filter=ds.field("day").isin(days))
-        refs = _int_column(table, "cluster_ref")
-        ts = _int_column(table, "cluster_ts")
-        new_ref, new_ts = refs.copy(), ts.copy()
-        for i in np.flatnonzero(np.isin(refs, np.array(sorted(relabel), dtype=np.int64))):
-            new_ref[i], new_ts[i] = relabel[int(refs[i])]
-        table = table.set_column(
-            table.schema.get_field_index("cluster_ref"), "cluster_ref", pa.array(new_ref)
-        ).set_column(table.schema.get_field_index("cluster_ts"), "cluster_ts", pa.array(new_ts))
+        old = np.array(sorted(relabel), dtype=np.int64)
+        new_ref = np.array([relabel[int(r)][0] for r in old], dtype=np.int64)
+        new_ts = np.array([relabel[int(r)][1] for r in old], dtype=np.int64)
+
+        def moved(batch: pa.RecordBatch) -> pa.RecordBatch:
+            at_ref = batch.schema.get_field_index("cluster_ref")
+            at_ts = batch.schema.get_field_index("cluster_ts")
+            refs = batch.column(at_ref).to_numpy(zero_copy_only=False).copy()
+            ts = batch.column(at_ts).to_numpy(zero_copy_only=False).copy()
+            k = np.minimum(np.searchsorted(old, refs), len(old) - 1)
+            hit = old[k] == refs
+            refs[hit], ts[hit] = new_ref[k[hit]], new_ts[k[hit]]
+            return batch.set_column(at_ref, "cluster_ref", pa.array(refs)).set_column(
+                at_ts, "cluster_ts", pa.array(ts)
+            )
+
+        def rows(current: DeltaTable) -> pa.RecordBatchReader:
+            read = _stream(current, ds.field("day").isin(days))
+            return pa.RecordBatchReader.from_batches(read.schema, (moved(b) for b in read))
+
         quoted = ", ".join(f"'{d}'" for d in days)
-        self._write(dt, table.select(STATE_SCHEMA.names), predicate=f"day IN ({quoted})")
+        self._write(dt, rows, predicate=f"day IN ({quoted})")
 
     def _append(
         self,
@@ -555,10 +626,20 @@ class NearDupStore:
         dt.alter.set_table_properties(_TABLE_CONFIG)  # type: ignore[arg-type]
         dt.alter.set_table_description(DESCRIPTION)
 
-    def _write(self, dt: DeltaTable | None, table: pa.Table, predicate: str | None = None) -> None:
+    def _write(
+        self,
+        dt: DeltaTable | None,
+        data: pa.Table | _Rows,
+        predicate: str | None = None,
+    ) -> None:
+        """Append ``data``, or overwrite what ``predicate`` matches with it. ``data`` may be a
+        function of the current table giving a stream of rows (rewrites of stored days): a
+        retry after a lost commit reads them again from the table it lost to."""
         raw = ColumnProperties(dictionary_enabled=False, statistics_enabled="NONE")
         props = WriterProperties(
-            compression="UNCOMPRESSED", column_properties={name: raw for name in _RAW}
+            compression="UNCOMPRESSED",
+            column_properties={name: raw for name in _RAW},
+            max_row_group_size=ROW_GROUP_ROWS,
         )
 
         attempts = 0
@@ -568,7 +649,11 @@ class NearDupStore:
             # A retry reopens the table so that it sees the commit it lost to.
             current = dt if attempts == 0 else self._open()
             attempts += 1
-            common: dict[str, Any] = {"partition_by": ["day"], "writer_properties": props}
+            common: dict[str, Any] = {
+                "partition_by": ["day"],
+                "writer_properties": props,
+                "target_file_size": FILE_BYTES,
+            }
             target: str | DeltaTable
             if current is None:
                 target = self.path
@@ -577,6 +662,11 @@ class NearDupStore:
                 common["description"] = DESCRIPTION
             else:
                 target = current
+            if callable(data):
+                assert current is not None, "a stored day is rewritten, so the table exists"
+                table: pa.Table | pa.RecordBatchReader = data(current)
+            else:
+                table = data
             if predicate is None:
                 write_deltalake(target, table, mode="append", **common)
             else:
@@ -588,6 +678,76 @@ class NearDupStore:
 # Filters on non-partition columns are applied in memory: delta-rs describes a file written
 # without statistics for a column as "column >= null", which a pushed-down filter on that
 # column reads as "no row can match" and skips the file.
+
+
+def _named(rows: pl.DataFrame, sizes: dict[int, int] | None) -> pl.DataFrame:
+    """Labels of stored rows (``event_id, hour, cluster_ref, ts, cluster_ts``, one per event):
+    sizes from ``sizes``, or counted among ``rows`` when they are whole clusters (None).
+
+    Vectorised: a cluster's id is named once per cluster, and only members stored with their
+    representative's time can be the representative, so only they are hashed."""
+    distinct = rows["cluster_ref"].unique().to_list()
+    names = pl.DataFrame(
+        {
+            "cluster_ref": distinct,
+            "cluster_id": [cluster_name(r) for r in distinct],
+            "__size": [None if sizes is None else sizes.get(r, 0) for r in distinct],
+        },
+        schema={"cluster_ref": pl.Int64, "cluster_id": pl.Utf8, "__size": pl.Int64},
+    )
+    maybe = (pl.col("ts").dt.epoch("us") == pl.col("cluster_ts")).fill_null(False)
+    candidates = rows.filter(maybe).select("event_id", "cluster_ref")
+    reps = candidates.filter(
+        pl.Series([cluster_ref(i) for i in candidates["event_id"].to_list()], dtype=pl.Int64)
+        == candidates["cluster_ref"]
+    ).select("event_id", pl.lit(True).alias("is_representative"))
+    size = pl.len().over("cluster_ref") if sizes is None else pl.col("__size")
+    return (
+        rows.join(names, on="cluster_ref", how="left", maintain_order="left")
+        .join(reps, on="event_id", how="left", maintain_order="left")
+        .select(
+            pl.col("hour").cast(pl.Utf8),
+            pl.col("event_id").cast(pl.Utf8),
+            pl.col("cluster_id"),
+            size.cast(pl.Int64).alias("cluster_size"),
+            pl.col("is_representative").fill_null(False),
+        )
+    )
+
+
+def _ref_array(refs: set[int]) -> pa.Array:
+    return pa.array(sorted(refs), pa.int64())
+
+
+def _scanner(dt: DeltaTable, columns: list[str], where: ds.Expression | None) -> ds.Scanner:
+    """``columns`` of the stored rows ``where`` selects, a row group at a time (no read-ahead,
+    no pre-buffering: a scanned or rewritten day is never held whole)."""
+    return ds.Scanner.from_dataset(
+        dt.to_pyarrow_dataset(),
+        columns=columns,
+        filter=where,
+        batch_size=ROW_GROUP_ROWS,
+        batch_readahead=0,
+        fragment_readahead=0,
+        fragment_scan_options=_NO_PREBUFFER,
+    )
+
+
+def _scan_batches(
+    dt: DeltaTable, columns: list[str], where: ds.Expression | None
+) -> Iterator[pa.RecordBatch]:
+    return _scanner(dt, columns, where).to_batches()
+
+
+def _stream(dt: DeltaTable, where: ds.Expression) -> pa.RecordBatchReader:
+    """Every stored column of the rows ``where`` selects (a day being rewritten)."""
+    return _scanner(dt, STATE_SCHEMA.names, where).to_reader()
+
+
+def _fragmented_days(dt: DeltaTable) -> list[str]:
+    """Days holding more than one file under half of ``FILE_BYTES``: hourly appends left them.
+    A compacted day holds files of ``FILE_BYTES`` and at most one smaller remainder."""
+    return delta.fragmented_partitions(dt, "day", small_bytes=FILE_BYTES // 2)
 
 
 def _days_of_clusters(dt: DeltaTable, refs: set[int]) -> list[str]:
@@ -706,6 +866,11 @@ def _binary_rows(matrix: np.ndarray) -> pa.Array:
     return pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
     )
+
+
+def event_days(frame: pl.DataFrame) -> list[str]:
+    """The distinct UTC days of ``frame["ts"]``: the store's partitions of those events."""
+    return sorted(set(_days(frame)))
 
 
 def _days(frame: pl.DataFrame) -> list[str]:

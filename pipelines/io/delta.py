@@ -366,11 +366,17 @@ def replace_table(
     _checkpointing(dt)
 
 
-def fragmented_partitions(dt: DeltaTable, column: str) -> list[str]:
-    """Values of partition ``column`` that hold more than one data file, sorted."""
+def fragmented_partitions(
+    dt: DeltaTable, column: str, *, small_bytes: int | None = None
+) -> list[str]:
+    """Values of partition ``column`` that hold more than one data file (only files under
+    ``small_bytes`` counted, when given: a partition larger than the writer's target file size
+    is several files even when compacted), sorted."""
     actions = pl.from_arrow(pa.table(dt.get_add_actions(flatten=True)))
     assert isinstance(actions, pl.DataFrame)
     key = f"partition.{column}"
+    if small_bytes is not None:
+        actions = actions.filter(pl.col("size_bytes") < small_bytes)
     counts = actions.group_by(key).len()
     return sorted(counts.filter(pl.col("len") > 1)[key].to_list())
 

@@ -14,12 +14,12 @@ import polars as pl
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
-from pipelines.dedupe.store import StoreOutdated, cluster_name, cluster_ref
+from pipelines.dedupe.store import StoreOutdated, cluster_name, cluster_ref, event_days
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.changes import record_changes
-from pipelines.silver.clusters import apply_labels, rebuild_store, refresh_cluster_labels
+from pipelines.silver.clusters import apply_labels, rebuild_store, refresh_touched
 from pipelines.silver.erased import drop_erased
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
@@ -124,10 +124,11 @@ def _load_kept_events(
     return kept, rows, in_hour, claim.dropped_seen, erased
 
 
-FLUSH_BYTES = 64 * 1024 * 1024
+FLUSH_BYTES = 32 * 1024 * 1024
 """Silver frames held back before they are written: a batch of hours is written in one commit
-per table, or in several when its frames outgrow this (a day at 1,000 events/h holds ~27 MB;
-a write briefly needs a few times what it writes, so large hours write every few hours)."""
+per table, or in several when its frames outgrow this (a day at 1,000 events/h holds ~27 MB).
+A write briefly needs about four times what it writes (the Delta writer's buffers), so an
+hour of 20,000 events (~23 MB) is written on its own or with the next."""
 
 
 @dataclass
@@ -139,19 +140,18 @@ class _Built:
 
 
 class _HeldBack:
-    """Built hours waiting for their write and the near-duplicate clusters they touched, whose
-    members' labels are read once per write (``everything``: after a store rebuild). Other
-    hours' copies of those labels are refreshed once per call, after the last write."""
+    """Built hours waiting for their write, and the near-duplicate clusters this call touched:
+    the held turns are labelled at their write from the store's current labels of those
+    turns; other hours' copies of the touched clusters' labels are refreshed once per call,
+    after the last write (``everything``: after a store rebuild, every cluster)."""
 
     def __init__(self) -> None:
         self.built: list[_Built] = []
+        self.bytes = 0
         self.refs: set[int] = set()
         self.everything = False
-        self.bytes = 0
-        self.call_refs: set[int] = set()
-        self.call_everything = False
         self.writes = 0
-        self.last: tuple[pl.DataFrame, pl.Series, _Built] | None = None
+        self.last: _Built | None = None
 
     def holds(self, hour: str) -> bool:
         return any(b.report.hour == hour for b in self.built)
@@ -160,32 +160,30 @@ class _HeldBack:
         self.built.append(built)
         self.bytes += sum(int(f.estimated_size()) for f in built.frames.values())
         if refs is None:
-            self.everything = self.call_everything = True
+            self.everything = True
         else:
             self.refs |= refs
-            self.call_refs |= refs
 
     def write(self, cfg: LakeConfig, opts: SilverOptions) -> None:
         """Write the held-back hours (see ``build_silver_hours``) and hold nothing."""
         if self.built:
-            store = _neardup_store(cfg, opts)
-            changed = store.labels() if self.everything else store.members(self.refs)
-            ids = _write_built(cfg, self.built, changed)
+            days = event_days(pl.concat([b.frames["turns"].select("ts") for b in self.built]))
+            hours = [b.report.hour for b in self.built]
+            labels = _neardup_store(cfg, opts).labels_of(hours, days)
+            _write_built(cfg, self.built, labels)
             self.writes += 1
-            self.last = (changed, ids, self.built[-1])
-        self.built, self.refs, self.everything, self.bytes = [], set(), False, 0
+            self.last = self.built[-1]
+        self.built, self.bytes = [], 0
 
     def refresh_others(self, cfg: LakeConfig, opts: SilverOptions) -> None:
-        """Refresh the labels other hours' turns copy (earlier writes of this call included),
-        once: a growing cluster's members span the history, so this rewrites most of it."""
+        """Refresh the labels other hours' turns copy, once: a growing cluster's members span
+        the history, so this rewrites most of it. Turns written by this call compare equal
+        unless a later hour of the call moved their clusters."""
         if self.last is None:
             return
-        changed, ids, last = self.last
-        if self.writes > 1:  # labels read at the last write do not cover earlier writes' refs
-            store = _neardup_store(cfg, opts)
-            changed = store.labels() if self.call_everything else store.members(self.call_refs)
-        outside = changed.filter(~pl.col("event_id").is_in(ids.implode()))
-        last.report.clusters_refreshed = refresh_cluster_labels(cfg, "", outside)
+        store = _neardup_store(cfg, opts)
+        refs = None if self.everything else self.refs
+        self.last.report.clusters_refreshed = refresh_touched(cfg, store, refs)
 
 
 def build_silver_hour(
@@ -291,13 +289,12 @@ def _build_hour(
     return _Built(report, frames), refs
 
 
-def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) -> pl.Series:
-    """Write held-back hours: their turns labelled from ``changed`` (the current labels of the
-    clusters they touched), one commit per table (each report gets the table versions).
-    Returns the event ids of the turns written."""
+def _write_built(cfg: LakeConfig, built: list[_Built], labels: pl.DataFrame) -> None:
+    """Write held-back hours: their turns labelled from ``labels`` (the store's current labels
+    of those turns), one commit per table (each report gets the table versions)."""
     hours = [b.report.hour for b in built]
     record_changes(cfg, [(h, "written") for h in hours])  # before writing: gold never misses
-    turns = [apply_labels(b.frames["turns"], changed) for b in built]
+    turns = [apply_labels(b.frames["turns"], labels) for b in built]
     unlabelled = sum(t.filter(pl.col("cluster_size").is_null()).height for t in turns)
     if unlabelled:
         raise RuntimeError(f"{unlabelled} turns of {hours[0]}..{hours[-1]} have no cluster label")
@@ -313,7 +310,6 @@ def _write_built(cfg: LakeConfig, built: list[_Built], changed: pl.DataFrame) ->
         )
         for b in built:
             b.report.versions[table] = version
-    return pl.concat([t.select("event_id") for t in turns])["event_id"]
 
 
 def _neardup_store(cfg: LakeConfig, opts: SilverOptions) -> NearDupStore:

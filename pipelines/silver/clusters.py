@@ -13,6 +13,7 @@ import polars as pl
 
 from pipelines.config import LakeConfig
 from pipelines.dedupe import NearDupStore
+from pipelines.dedupe.store import event_days
 from pipelines.io import delta
 from pipelines.silver.changes import record_changes
 from pipelines.silver.schemas import STATS_COLUMNS
@@ -82,12 +83,40 @@ def refresh_cluster_labels(cfg: LakeConfig, hour: str, changed: pl.DataFrame) ->
     return kinds
 
 
-def _chunks(hours: list[str], rows: dict[str, int]) -> list[list[str]]:
-    """``hours`` in consecutive groups of about ``REWRITE_ROWS`` turns (at least one hour)."""
+LABEL_ROWS = 200_000
+"""Members whose labels are compared per group when a call's touched clusters are refreshed:
+each group scans the store days of its hours once (~0.2 s at a million stored events)."""
+
+
+def refresh_touched(cfg: LakeConfig, store: NearDupStore, refs: set[int] | None) -> dict[str, str]:
+    """``refresh_cluster_labels`` for every stored member of the clusters ``refs`` (None:
+    every cluster), a few hours (about ``LABEL_ROWS`` members) at a time.
+
+    Each group's labels are those of its own turns, with sizes counted once for all groups:
+    the members of a template cluster span the history, and reading them all at once grew
+    with the lake."""
+    hours = store.hours_of(refs)
+    if not hours:
+        return {}
+    sizes = store.cluster_sizes(refs)
+    path, so = cfg.table("silver", "turns"), cfg.storage_options
+    kinds: dict[str, str] = {}
+    for chunk in _chunks(sorted(hours), hours, LABEL_ROWS):
+        times = delta.read_table(path, filters=[("hour", "in", chunk)], columns=["ts"],
+                                 storage_options=so)  # fmt: skip
+        if times is None:  # the table is gone (erased meanwhile): nothing left to relabel
+            break
+        labels = store.labels_of(chunk, event_days(times), refs, sizes)
+        kinds.update(refresh_cluster_labels(cfg, "", labels))
+    return dict(sorted(kinds.items()))
+
+
+def _chunks(hours: list[str], rows: dict[str, int], limit: int = REWRITE_ROWS) -> list[list[str]]:
+    """``hours`` in consecutive groups of about ``limit`` rows (at least one hour each)."""
     out: list[list[str]] = [[]]
     total = 0
     for h in hours:
-        if out[-1] and total + rows[h] > REWRITE_ROWS:
+        if out[-1] and total + rows[h] > limit:
             out.append([])
             total = 0
         out[-1].append(h)

@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from pipelines.dedupe import NearDupStore
-from pipelines.dedupe.store import cluster_name, cluster_ref
+from pipelines.dedupe import store as store_mod
+from pipelines.dedupe.store import cluster_name, cluster_ref, event_days
 
 SCHEMA = {"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "text": pl.Utf8, "hour": pl.Utf8}
 T0 = datetime(2025, 9, 1, tzinfo=UTC)
@@ -67,6 +68,42 @@ def test_forward_reverse_and_shuffled_batches_end_in_the_same_clusters(
     assert forward.equals(reverse)
     assert forward.equals(mixed)
     assert forward["cluster_size"].max() > 10  # templates really cluster across batches
+
+
+def test_days_rewritten_in_small_files_and_row_groups_end_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relabelling and compaction stream a day a row group at a time into bounded files: with
+    tiny files and row groups, reverse order (takeovers rewrite earlier days) ends the same."""
+    batches = _hours(9, hours=6, per_hour=50, step=timedelta(hours=7))
+    reference = _final(tmp_path / "reference", batches)
+    monkeypatch.setattr(store_mod, "FILE_BYTES", 8 * 1024)
+    monkeypatch.setattr(store_mod, "ROW_GROUP_ROWS", 8)
+    small = _final(tmp_path / "small", batches[::-1])
+    assert reference.equals(small)
+    assert reference["cluster_size"].max() > 10
+
+
+def test_labels_of_some_events_equal_their_clusters_members_labels(tmp_path: Path) -> None:
+    """``labels_of`` (some hours' own rows, sizes counted on refs) answers what ``members``
+    (every member read) answers for the same events, with or without a cluster filter."""
+    batches = _hours(3, hours=5, per_hour=40, step=timedelta(hours=5))
+    store = NearDupStore(str(tmp_path / "nd"))
+    for batch in batches[::-1]:
+        store.assign(batch)
+    everything = store.labels().sort("event_id")
+    some = pl.concat([batches[1], batches[3]])
+    hours, days = some["hour"].unique().to_list(), event_days(some)
+    expected = everything.filter(pl.col("event_id").is_in(some["event_id"].implode()))
+    assert store.labels_of(hours, days).sort("event_id").equals(expected)
+    refs = {cluster_ref(e) for e in everything.filter("is_representative")["event_id"][:3]}
+    by_refs = store.members(refs).sort("event_id")
+    in_refs = store.labels_of(hours, days, refs, store.cluster_sizes(refs)).sort("event_id")
+    assert in_refs.height > 0
+    assert in_refs.equals(by_refs.filter(pl.col("event_id").is_in(some["event_id"].implode())))
+    hours = store.hours_of(refs)
+    assert hours == dict(by_refs.group_by("hour").len().iter_rows())
+    assert sum(store.hours_of(None).values()) == everything.height
 
 
 def test_an_earlier_event_takes_the_representative_over(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 from datasketch import LeanMinHash, MinHash
 from deltalake import DeltaTable, write_deltalake
 
+from pipelines.dedupe import store as store_mod
 from pipelines.dedupe.minhash import NUM_PERM, SEED
 from pipelines.dedupe.normalize import dedupe_key, shingle_hash32, shingles
 from pipelines.dedupe.probes import (
@@ -183,6 +184,38 @@ def test_a_new_day_compacts_the_closed_one(tmp_path: Path) -> None:
     assert _files_per_day(path) == {"2025-03-01": 1, "2025-03-02": 1}
     assert out["cluster_id"][0] == cluster_name(cluster_ref("h0"))
     assert store.stored_events(["event_id"]).height == 4
+
+
+def test_a_day_larger_than_one_file_is_compacted_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A closed day bigger than the target file size is several files once compacted; later
+    hours must not rewrite it again (at a million events a day that was ~450 MB an hour)."""
+    monkeypatch.setattr(store_mod, "FILE_BYTES", 16 * 1024)
+    monkeypatch.setattr(store_mod, "ROW_GROUP_ROWS", 16)
+    path = str(tmp_path / "nd")
+    store = NearDupStore(path)
+    for hour in range(4):
+        rows = [
+            (f"h{hour}-{i}", T0 + timedelta(hours=hour, seconds=i), f"{WEATHER} {hour} {i}")
+            for i in range(40)
+        ]
+        store.assign(_batch(rows))
+    store.assign(_batch([("next", T0 + timedelta(days=1), WEATHER)]))
+    compacted = DeltaTable(path).get_add_actions(flatten=True)
+    first_day = [
+        (a["path"], a["size_bytes"])
+        for a in pa.table(compacted).to_pylist()
+        if a["partition.day"] == "2025-03-01"
+    ]
+    assert len(first_day) > 1  # several files of the target size, not one
+    assert sum(size < 8 * 1024 for _, size in first_day) <= 1
+    store.assign(_batch([("later", T0 + timedelta(days=1, hours=1), BOOK)]))
+    again = pa.table(DeltaTable(path).get_add_actions(flatten=True)).to_pylist()
+    assert sorted(a["path"] for a in again if a["partition.day"] == "2025-03-01") == sorted(
+        p for p, _ in first_day
+    )
+    assert store.stored_events(["event_id"]).height == 4 * 40 + 2
 
 
 def test_expired_days_are_forgotten(tmp_path: Path) -> None:
