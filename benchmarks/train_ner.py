@@ -503,7 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--dev-fold",
         default="",
-        help="another dev part of the training split (e.g. 2), for cross-checking a choice",
+        help="another dev part of the training split (e.g. 2), for cross-checking a choice; "
+        "prints that part's figures only (run it in a copy: it rewrites the model and lists)",
     )
     parser.add_argument("--work-dir", type=Path, default=None, help="keep DocBins/checkpoints here")
     parser.add_argument("--evaluate-only", action="store_true")
@@ -543,7 +544,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"model written to {MODEL_DIR} in {time.perf_counter() - started:.0f} s")
     if args.work_dir is None:
         shutil.rmtree(work, ignore_errors=True)
+    if args.dev_fold:  # a cross-check of a choice: its own dev part, never the held-out part
+        return _report_dev(args.corpus, args.dev_fold)
     return _report(args.corpus)
+
+
+def _report_dev(corpus: Path, fold: str) -> int:
+    """Rules + model on the dev part ``fold`` (cased and lower-cased), nothing else."""
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    from pipelines.pii.persons import PersonDetector
+    from pipelines.pii.persons_eval import corpus_cases, score
+
+    rows = [row for row in training_rows(corpus) if is_dev(str(row["id"]), fold)]
+    detector = PersonDetector(use_model=True, cache_size=0)
+    for name, lower in (("cased", False), ("lower-cased", True)):
+        texts, golds = corpus_cases(rows, lower=lower)
+        found = [[(s.start, s.end) for s in spans] for spans in detector.detect_batch(texts)]
+        print(score(golds, found).line(f"dev part {fold}, {name}"))
+    return 0
 
 
 def _report(corpus: Path) -> int:
