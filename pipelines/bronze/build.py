@@ -33,9 +33,10 @@ class BronzeReport:
     expired: bool = False  # before the retention horizon: nothing read, nothing written
 
 
-FLUSH_BYTES = 64 * 1024 * 1024
+FLUSH_BYTES = 32 * 1024 * 1024
 """Bronze frames held back before they are written (see ``build_bronze_hours``; a day at 1,000
-events/h holds ~37 MB)."""
+events/h holds ~37 MB, an hour at 20,000 events ~37 MB). A write briefly needs about four
+times what it writes (the Delta writer's buffers)."""
 
 
 def build_bronze_hour(
