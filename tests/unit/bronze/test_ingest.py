@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+from pipelines.bronze import ingest
 from pipelines.bronze.build import build_bronze_hour
 from pipelines.bronze.ingest import all_owner_hours, ingest_hour
 from pipelines.config import LakeConfig
@@ -115,3 +118,19 @@ def test_late_event_in_next_day_belongs_to_its_event_hour(tmp_path: Path) -> Non
     res = ingest_hour(str(tmp_path / "telemetry"), "2025-09-01T23")
     assert res.events.height == 1
     assert json.loads(res.events["raw"][0])["turn_id"] == "late"
+
+
+def test_an_hour_built_in_small_chunks_equals_one_built_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows become frames a chunk at a time (memory); the hour's tables must not change."""
+    _broken_file(tmp_path)
+    telemetry = str(tmp_path / "telemetry")
+    now = datetime(2025, 9, 2, tzinfo=UTC)
+    whole = ingest_hour(telemetry, "2025-09-01T10", now=now)
+    monkeypatch.setattr(ingest, "CHUNK_ROWS", 1)
+    chunked = ingest_hour(telemetry, "2025-09-01T10", now=now)
+    assert whole.events.height >= 2 and whole.quarantine.height >= 2
+    assert chunked.events.equals(whole.events)
+    assert chunked.quarantine.equals(whole.quarantine)
+    assert (chunked.lines_read, chunked.reasons) == (whole.lines_read, whole.reasons)
