@@ -150,7 +150,6 @@ class _HeldBack:
         self.bytes = 0
         self.refs: set[int] = set()
         self.everything = False
-        self.writes = 0
         self.last: _Built | None = None
 
     def holds(self, hour: str) -> bool:
@@ -171,7 +170,6 @@ class _HeldBack:
             hours = [b.report.hour for b in self.built]
             labels = _neardup_store(cfg, opts).labels_of(hours, days)
             _write_built(cfg, self.built, labels)
-            self.writes += 1
             self.last = self.built[-1]
         self.built, self.bytes = [], 0
 
