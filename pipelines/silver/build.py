@@ -14,12 +14,18 @@ import polars as pl
 from pipelines.config import LakeConfig
 from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
-from pipelines.dedupe.store import StoreOutdated, cluster_name, cluster_ref, event_days
+from pipelines.dedupe.store import Census, StoreOutdated, cluster_name, cluster_ref, event_days
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
 from pipelines.pii import get_masker, load_pseudonym_key
 from pipelines.silver.changes import record_changes
-from pipelines.silver.clusters import apply_labels, rebuild_store, refresh_touched
+from pipelines.silver.clusters import (
+    LABEL_ROWS,
+    apply_labels,
+    rebuild_store,
+    refresh_cluster_labels,
+    refresh_touched,
+)
 from pipelines.silver.erased import drop_erased
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.privacy import RecordMasker
@@ -143,14 +149,20 @@ class _HeldBack:
     """Built hours waiting for their write, and the near-duplicate clusters this call touched:
     the held turns are labelled at their write from the store's current labels of those
     turns; other hours' copies of the touched clusters' labels are refreshed once per call,
-    after the last write (``everything``: after a store rebuild, every cluster)."""
+    after the last write (``everything``: after a store rebuild, every cluster). The touched
+    clusters' census is taken once while no hour is built in between (the store only changes
+    when an hour is assigned)."""
 
     def __init__(self) -> None:
         self.built: list[_Built] = []
         self.bytes = 0
         self.refs: set[int] = set()
         self.everything = False
+        self.census: Census | None = None
+        self.labels: pl.DataFrame | None = None  # every touched member's, when few
         self.last: _Built | None = None
+        self.last_hours: set[str] = set()
+        self.last_current = False  # the last write's labels are still the store's
 
     def holds(self, hour: str) -> bool:
         return any(b.report.hour == hour for b in self.built)
@@ -158,30 +170,52 @@ class _HeldBack:
     def add(self, built: _Built, refs: set[int] | None) -> None:
         self.built.append(built)
         self.bytes += sum(int(f.estimated_size()) for f in built.frames.values())
+        self.census, self.last_current = None, False
         if refs is None:
             self.everything = True
         else:
             self.refs |= refs
 
+    def _census(self, store: NearDupStore) -> Census:
+        if self.census is None:
+            self.census = store.census(None if self.everything else self.refs)
+        return self.census
+
     def write(self, cfg: LakeConfig, opts: SilverOptions) -> None:
         """Write the held-back hours (see ``build_silver_hours``) and hold nothing."""
         if self.built:
+            store = _neardup_store(cfg, opts)
             days = event_days(pl.concat([b.frames["turns"].select("ts") for b in self.built]))
             hours = [b.report.hour for b in self.built]
-            labels = _neardup_store(cfg, opts).labels_of(hours, days)
+            census = self._census(store)
+            if sum(census.per_hour.values()) <= LABEL_ROWS:  # read once, for the refresh too
+                hours = sorted(set(hours).union(census.per_hour))
+                days = sorted(set(days).union(*census.days.values()))
+                refs = None if self.everything else self.refs
+                self.labels = labels = store.labels_of(hours, days, refs, census.sizes)
+            else:
+                self.labels, labels = None, store.labels_of(hours, days, None, census.sizes)
             _write_built(cfg, self.built, labels)
-            self.last = self.built[-1]
+            written = {b.report.hour for b in self.built}
+            self.last, self.last_hours, self.last_current = self.built[-1], written, True
         self.built, self.bytes = [], 0
 
     def refresh_others(self, cfg: LakeConfig, opts: SilverOptions) -> None:
         """Refresh the labels other hours' turns copy, once: a growing cluster's members span
-        the history, so this rewrites most of it. Turns written by this call compare equal
-        unless a later hour of the call moved their clusters."""
+        the history, so this rewrites most of it. The last write's hours are skipped while
+        their labels are still the store's."""
         if self.last is None:
+            return
+        skip = self.last_hours if self.last_current else set()
+        if self.last_current and self.labels is not None:  # still the store's: no hour since
+            others = self.labels.filter(~pl.col("hour").is_in(sorted(skip)))
+            self.last.report.clusters_refreshed = refresh_cluster_labels(cfg, "", others)
             return
         store = _neardup_store(cfg, opts)
         refs = None if self.everything else self.refs
-        self.last.report.clusters_refreshed = refresh_touched(cfg, store, refs)
+        self.last.report.clusters_refreshed = refresh_touched(
+            cfg, store, refs, self._census(store), skip
+        )
 
 
 def build_silver_hour(

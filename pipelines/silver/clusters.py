@@ -13,7 +13,7 @@ import polars as pl
 
 from pipelines.config import LakeConfig
 from pipelines.dedupe import NearDupStore
-from pipelines.dedupe.store import event_days
+from pipelines.dedupe.store import Census
 from pipelines.io import delta
 from pipelines.silver.changes import record_changes
 from pipelines.silver.schemas import STATS_COLUMNS
@@ -88,25 +88,28 @@ LABEL_ROWS = 200_000
 each group scans the store days of its hours once (~0.2 s at a million stored events)."""
 
 
-def refresh_touched(cfg: LakeConfig, store: NearDupStore, refs: set[int] | None) -> dict[str, str]:
+def refresh_touched(
+    cfg: LakeConfig,
+    store: NearDupStore,
+    refs: set[int] | None,
+    census: Census | None = None,
+    skip: set[str] | None = None,
+) -> dict[str, str]:
     """``refresh_cluster_labels`` for every stored member of the clusters ``refs`` (None:
-    every cluster), a few hours (about ``LABEL_ROWS`` members) at a time.
+    every cluster), a few hours (about ``LABEL_ROWS`` members) at a time, except in the hours
+    of ``skip`` (known to be current). ``census``: the store's census of ``refs``, if taken.
 
     Each group's labels are those of its own turns, with sizes counted once for all groups:
     the members of a template cluster span the history, and reading them all at once grew
     with the lake."""
-    hours = store.hours_of(refs)
-    if not hours:
+    census = census or store.census(refs)
+    per_hour = {h: n for h, n in census.per_hour.items() if h not in (skip or set())}
+    if not per_hour:
         return {}
-    sizes = store.cluster_sizes(refs)
-    path, so = cfg.table("silver", "turns"), cfg.storage_options
     kinds: dict[str, str] = {}
-    for chunk in _chunks(sorted(hours), hours, LABEL_ROWS):
-        times = delta.read_table(path, filters=[("hour", "in", chunk)], columns=["ts"],
-                                 storage_options=so)  # fmt: skip
-        if times is None:  # the table is gone (erased meanwhile): nothing left to relabel
-            break
-        labels = store.labels_of(chunk, event_days(times), refs, sizes)
+    for chunk in _chunks(sorted(per_hour), per_hour, LABEL_ROWS):
+        days = sorted(set().union(*(census.days[h] for h in chunk)))
+        labels = store.labels_of(chunk, days, refs, census.sizes)
         kinds.update(refresh_cluster_labels(cfg, "", labels))
     return dict(sorted(kinds.items()))
 

@@ -110,6 +110,30 @@ def test_earlier_hours_relabelled_a_few_at_a_time_end_the_same(
     _assert_same(cfg, hour_by_hour)
 
 
+@pytest.mark.parametrize(
+    ("order", "flush_bytes"),
+    [
+        pytest.param(HOURS[::-1], 1, id="reverse-write-each-hour"),
+        pytest.param(HOURS[3:] + HOURS[:3], silver_build.FLUSH_BYTES, id="split-one-write"),
+    ],
+)
+def test_many_cluster_members_are_labelled_hour_by_hour_from_the_store_the_same(
+    tmp_path: Path,
+    hour_by_hour: dict[str, pl.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+    order: list[str],
+    flush_bytes: int,
+) -> None:
+    """Past ``LABEL_ROWS`` touched members, a write reads only its own hours' labels and the
+    refresh compares the other hours a group at a time (``refresh_touched``); below it, every
+    member's labels are read once (as the hour-by-hour reference did)."""
+    monkeypatch.setattr(silver_build, "LABEL_ROWS", 40)
+    monkeypatch.setattr(clusters, "LABEL_ROWS", 40)
+    cfg = _bronze(tmp_path)
+    build_silver_hours(cfg, order, OPTS, flush_bytes=flush_bytes)
+    _assert_same(cfg, hour_by_hour)
+
+
 def test_a_batch_that_dies_before_its_write_is_repaired_by_a_rerun(
     tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -98,12 +98,15 @@ def test_labels_of_some_events_equal_their_clusters_members_labels(tmp_path: Pat
     assert store.labels_of(hours, days).sort("event_id").equals(expected)
     refs = {cluster_ref(e) for e in everything.filter("is_representative")["event_id"][:3]}
     by_refs = store.members(refs).sort("event_id")
-    in_refs = store.labels_of(hours, days, refs, store.cluster_sizes(refs)).sort("event_id")
+    census = store.census(refs)
+    in_refs = store.labels_of(hours, days, refs, census.sizes).sort("event_id")
     assert in_refs.height > 0
     assert in_refs.equals(by_refs.filter(pl.col("event_id").is_in(some["event_id"].implode())))
-    hours = store.hours_of(refs)
-    assert hours == dict(by_refs.group_by("hour").len().iter_rows())
-    assert sum(store.hours_of(None).values()) == everything.height
+    assert census.per_hour == dict(by_refs.group_by("hour").len().iter_rows())
+    sizes = {cluster_name(ref): n for ref, n in census.sizes.items()}
+    assert sizes == dict(by_refs.group_by("cluster_id").len().iter_rows())
+    assert all(days == {hour[:10]} for hour, days in census.days.items())
+    assert sum(store.census(None).per_hour.values()) == everything.height
 
 
 def test_an_earlier_event_takes_the_representative_over(tmp_path: Path) -> None:
