@@ -394,9 +394,7 @@ class NearDupStore:
         days = sorted(set(hit.column("day").to_pylist()) | set(_days_of_clusters(dt, refs)))
         table = dt.to_pyarrow_dataset().to_table(filter=ds.field("day").isin(days))
         kept = table.filter(pc.invert(pc.is_in(table.column("event_id"), value_set=pa.array(gone))))
-        member = np.asarray(
-            pc.is_in(kept.column("cluster_ref"), value_set=pa.array(sorted(refs), pa.int64()))
-        )
+        member = np.asarray(pc.is_in(kept.column("cluster_ref"), value_set=_ref_array(refs)))
         ref = _int_column(kept, "cluster_ref")
         rep_ts = _int_column(kept, "cluster_ts")
         if member.any():
@@ -747,8 +745,8 @@ def _fragmented_days(dt: DeltaTable) -> list[str]:
 
 def _days_of_clusters(dt: DeltaTable, refs: set[int]) -> list[str]:
     """Days holding a member of any of ``refs`` (one narrow scan of the whole table)."""
-    table = dt.to_pyarrow_dataset().to_table(columns=["day", "cluster_ref"])
-    hit = pc.is_in(table.column("cluster_ref"), value_set=pa.array(sorted(refs), pa.int64()))
+    table = _narrow(dt, ["day", "cluster_ref"], None)
+    hit = pc.is_in(table.column("cluster_ref"), value_set=_ref_array(refs))
     return sorted(set(pc.filter(table.column("day"), hit).to_pylist()))
 
 
@@ -758,7 +756,7 @@ def _rows_of_clusters(dt: DeltaTable, refs: set[int], columns: list[str]) -> pa.
     if not days:
         return STATE_SCHEMA.empty_table().select(columns)
     table = dt.to_pyarrow_dataset().to_table(columns=columns, filter=ds.field("day").isin(days))
-    hit = pc.is_in(table.column("cluster_ref"), value_set=pa.array(sorted(refs), pa.int64()))
+    hit = pc.is_in(table.column("cluster_ref"), value_set=_ref_array(refs))
     return table.filter(hit)
 
 
