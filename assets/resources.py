@@ -21,10 +21,13 @@ class KvarnResource(ConfigurableResource):
     refresh_candidates: bool = True
     # A retention policy file of one's own; empty: pipelines/governance/retention.yaml.
     retention_policy: str = ""
+    # Silver's preparing processes for a batch of hours; 0: decided by the batch's volume and
+    # the CPUs (pipelines/silver/workers.py), 1: the run's own process only.
+    silver_workers: int = 0
 
     def lake(self) -> LakeConfig:
         return LakeConfig.from_env(self.data_dir or default_data_dir())
 
     def silver_options(self) -> SilverOptions:
         demo = self.demo or os.environ.get("KVARN_DEMO") == "1"
-        return SilverOptions(mask_mode=self.mask_mode, demo=demo)
+        return SilverOptions(mask_mode=self.mask_mode, demo=demo, workers=self.silver_workers)

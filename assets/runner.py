@@ -33,18 +33,20 @@ def materialize_hours(
     on_hour: Callable[[str], None] | None = None,
     instance: DagsterInstance | None = None,
     batch_hours: int = MAX_BATCH_HOURS,
+    workers: int = 0,
 ) -> list[str]:
     """Materialize bronze → silver → gold (with checks) for ``hours``; returns failed hours.
 
     Consecutive hours go up to ``batch_hours`` per Dagster run, worked through in order inside
     each step: a run's fixed cost is paid once per batch. A batch that fails is run again hour
     by hour (reruns are idempotent), so the failed hours are named and the others still land.
+    ``workers``: silver's preparing processes per run (0: decided by each batch's volume).
     """
     inst = instance or _instance()
     reclaim_dead_runs(inst)
 
     def run(batch: list[str], refresh: bool) -> bool:
-        return _materialize(inst, cfg, batch, mask_mode, demo, refresh=refresh)
+        return _materialize(inst, cfg, batch, mask_mode, demo, refresh=refresh, workers=workers)
 
     return run_in_batches(hours, batch_hours, run, on_hour)
 
@@ -57,10 +59,15 @@ def _materialize(
     demo: bool,
     *,
     refresh: bool,
+    workers: int = 0,
 ) -> bool:
     """One Dagster run over ``hours`` (consecutive); whether it succeeded."""
     resource = KvarnResource(
-        data_dir=cfg.data_dir, mask_mode=mask_mode, demo=demo, refresh_candidates=refresh
+        data_dir=cfg.data_dir,
+        mask_mode=mask_mode,
+        demo=demo,
+        refresh_candidates=refresh,
+        silver_workers=workers,
     )
     result = materialize(
         [*ASSETS, *CHECKS],

@@ -100,6 +100,10 @@ MAX_BATCH = 168
 batch saves little more and only delays the first results."""
 
 
+MAX_WORKERS = 64
+"""More preparing processes than that only add startup time and memory."""
+
+
 def _waiting(holder: str) -> None:
     err.print(f"waiting: another kvarn run writes to this lake ({holder}); hours run after it")
 
@@ -119,6 +123,12 @@ def run(
         help=f"Consecutive hours per Dagster run (1 to {MAX_BATCH}); a failed batch is rerun "
         "hour by hour so the failing hours are named.",
     ),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        help=f"Processes that extract, mask and date silver hours beside the run (0 to "
+        f"{MAX_WORKERS}; 0: as many as CPUs when a batch is large enough, 1: none).",
+    ),
     data: Path | None = DataOpt,
 ) -> None:
     """Materialize bronze → silver → gold for each hour, in-process, with Dagster."""
@@ -132,6 +142,8 @@ def run(
         raise KvarnError(f"--mask-mode must be one of {', '.join(MASK_MODES)}, not {mask_mode!r}")
     if not 1 <= batch_hours <= MAX_BATCH:
         raise KvarnError(f"--batch-hours must be from 1 to {MAX_BATCH}, not {batch_hours}")
+    if not 0 <= workers <= MAX_WORKERS:
+        raise KvarnError(f"--workers must be from 0 to {MAX_WORKERS}, not {workers}")
     cfg = lake_config(data)
     hours = _hours_to_run(cfg, hour_from, hour_to)
     if not hours:
@@ -152,7 +164,13 @@ def run(
             bar.update(task, advance=1, description=f"hour {hour}")
 
         failed = materialize_hours(
-            cfg, hours, mask_mode=mask_mode, demo=demo, on_hour=tick, batch_hours=batch_hours
+            cfg,
+            hours,
+            mask_mode=mask_mode,
+            demo=demo,
+            on_hour=tick,
+            batch_hours=batch_hours,
+            workers=workers,
         )
         error = ""
         if not failed:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Generator, Sequence
+from concurrent.futures import Future
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from pipelines.config import LakeConfig
-from pipelines.dates import normalize_slots, normalize_text
 from pipelines.dedupe import NearDupStore
 from pipelines.dedupe.store import Census, StoreOutdated, cluster_name, cluster_ref, event_days
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
-from pipelines.pii import get_masker, load_pseudonym_key
+from pipelines.pii import load_pseudonym_key
 from pipelines.silver.changes import record_changes
 from pipelines.silver.clusters import (
     LABEL_ROWS,
@@ -27,21 +26,13 @@ from pipelines.silver.clusters import (
     refresh_touched,
 )
 from pipelines.silver.erased import drop_erased
-from pipelines.silver.extract import Extracted, extract_event
-from pipelines.silver.privacy import RecordMasker
-from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS, frame
+from pipelines.silver.options import HOME_TZ, SilverOptions
+from pipelines.silver.prepare import Prepared, prepare_hour
+from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS
 from pipelines.silver.seen_hashes import claim_hashes
+from pipelines.silver.workers import HourPool, silver_workers
 
-HOME_TZ = "Europe/Stockholm"
-
-
-@dataclass(frozen=True)
-class SilverOptions:
-    mask_mode: str = "placeholder"
-    demo: bool = False
-    tz: str = HOME_TZ
-    neardup_threshold: float | None = None
-    neardup_window_days: int = 30
+__all__ = ["HOME_TZ", "SilverOptions", "SilverReport", "build_silver_hour", "build_silver_hours"]
 
 
 @dataclass
@@ -61,48 +52,20 @@ class SilverReport:
     erased_events: int = 0  # events of people asked to be forgotten, dropped
 
 
-def _dedupe_text(masked: str, spans: list[tuple[int, int]]) -> str:
-    """Masked text with each date expression replaced by ``<DATE>``, for clustering."""
-    out, last = [], 0
-    for start, end in spans:
-        out.append(masked[last:start])
-        out.append("<DATE>")
-        last = end
-    out.append(masked[last:])
-    return "".join(out)
+@dataclass(frozen=True)
+class _Loaded:
+    """An hour's bronze events that survived erasure and exact dedupe, and the counts."""
+
+    kept: pl.DataFrame
+    bronze_rows: int = 0
+    in_hour: int = 0
+    seen_before: int = 0
+    erased: int = 0
 
 
-def normalize_turn_dates(turn: dict[str, Any], tz: str, mask_mode: str = "placeholder") -> int:
-    """Resolve relative dates in a masked turn against its own event time.
-
-    ``text_normalized`` uses the run's mask mode (placeholders or surrogates); the dedupe key
-    always uses placeholders, so utterances differing only in names and dates collapse."""
-    ref = turn["ts"].astimezone(ZoneInfo(tz))
-    text = turn.get("text") or ""
-    normalized, matches = normalize_text(text, ref, tz)
-    if mask_mode == "surrogate":
-        normalized, _ = normalize_text(turn.get("text_surrogate") or "", ref, tz)
-    turn["text_normalized"] = normalized
-    turn["dedupe_text"] = _dedupe_text(text, [(m.start, m.end) for m in matches])
-    turn["dates"] = json.dumps(
-        [
-            {**m.to_contract(), "kind": m.kind,
-             "end_value": m.end_value.isoformat() if m.end_value else None}
-            for m in matches
-        ],
-        ensure_ascii=False,
-    )  # fmt: skip
-    for column in ("slots", "slots_surrogate"):
-        slots = json.loads(turn[column]) if turn.get(column) else {}
-        if isinstance(slots, dict):
-            normalized_slots = normalize_slots(slots, ref, tz)
-            turn[column] = json.dumps(normalized_slots, ensure_ascii=False, sort_keys=True)
-    return len(matches)
-
-
-def _load_kept_events(
-    cfg: LakeConfig, hour: str, key: bytes
-) -> tuple[pl.DataFrame, int, int, int, int]:
+def _load_kept_events(cfg: LakeConfig, hour: str, key: bytes) -> _Loaded:
+    """Read the hour's bronze, drop erased people's events and exact duplicates (claiming the
+    hour's hashes in the seen-hash state)."""
     bronze = delta.read_partition(
         cfg.table("bronze", "events"),
         "hour",
@@ -114,7 +77,7 @@ def _load_kept_events(
         empty = pl.DataFrame(
             schema={"event_id": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "raw": pl.Utf8}
         )
-        return empty, 0, 0, 0, 0
+        return _Loaded(empty)
     rows = bronze.height
     bronze, erased = drop_erased(cfg, bronze, key)
     ordered = bronze.sort(["source_file", "line_no"])
@@ -127,7 +90,8 @@ def _load_kept_events(
         cfg.storage_options,
     )
     kept = firsts.join(claim.keep.select("event_id"), on="event_id", how="semi")
-    return kept, rows, in_hour, claim.dropped_seen, erased
+    kept = kept.select("event_id", "ts", "raw")
+    return _Loaded(kept, rows, in_hour, claim.dropped_seen, erased)
 
 
 FLUSH_BYTES = 32 * 1024 * 1024
@@ -250,73 +214,92 @@ def build_silver_hours(
     key = load_pseudonym_key(demo=opts.demo, key_file=f"{cfg.secrets}/pseudonym.key")
     reports: list[SilverReport] = []
     held = _HeldBack()
-    for hour in hours:
-        if hour_expired(cfg, hour, "bronze", "silver"):
-            reports.append(SilverReport(hour, 0, 0, 0, expired=True))
-            continue
-        if held.holds(hour):  # the same hour twice: the first build is written first
-            held.write(cfg, opts)
-        try:
-            built, refs = _build_hour(cfg, hour, opts, key)
-        except StoreOutdated:  # rebuilt from silver: what is held back must be in silver first
-            held.write(cfg, opts)
-            built, refs = _build_hour(cfg, hour, opts, key, rebuild=True)
-        held.add(built, refs)
-        reports.append(built.report)
-        if held.bytes >= flush_bytes:
-            held.write(cfg, opts)
+    with closing(_prepared_hours(cfg, hours, opts, key)) as prepared:
+        for hour, loaded, work in prepared:
+            if loaded is None or work is None:
+                reports.append(SilverReport(hour, 0, 0, 0, expired=True))
+                continue
+            if held.holds(hour):  # the same hour twice: the first build is written first
+                held.write(cfg, opts)
+            try:
+                built, refs = _finish_hour(cfg, hour, loaded, work, opts)
+            except StoreOutdated:  # rebuilt from silver: what is held back must be there first
+                held.write(cfg, opts)
+                built, refs = _finish_hour(cfg, hour, loaded, work, opts, rebuild=True)
+            held.add(built, refs)
+            reports.append(built.report)
+            if held.bytes >= flush_bytes:
+                held.write(cfg, opts)
     held.write(cfg, opts)
     held.refresh_others(cfg, opts)
     return reports
 
 
-CHUNK_EVENTS = 4096
-"""Events extracted, masked and dated together: an hour of 20,000 events held as Python
-records at once cost hundreds of MB; a chunk's records become compact frames before the next."""
+_Work = tuple[str, _Loaded | None, Prepared | None]
 
 
-def _build_hour(
-    cfg: LakeConfig, hour: str, opts: SilverOptions, key: bytes, *, rebuild: bool = False
+def _prepared_hours(
+    cfg: LakeConfig, hours: Sequence[str], opts: SilverOptions, key: bytes
+) -> Generator[_Work, None, None]:
+    """Each hour of ``hours`` in order, loaded (claims taken) and prepared; (hour, None, None)
+    for an hour whose retention has expired.
+
+    Loading stays in this process and in order. Preparing runs here, or in worker processes
+    when the call is large enough (``silver_workers``, decided once the first hour's volume is
+    known): then up to one hour per worker and one more are loaded and in preparation ahead
+    of the hour the caller is finishing."""
+    pool: HourPool | None = None
+    decided = False
+    ahead: deque[tuple[str, _Loaded | None, Future[Prepared] | Prepared | None]] = deque()
+
+    def resolve(item: tuple[str, _Loaded | None, Future[Prepared] | Prepared | None]) -> _Work:
+        hour, loaded, work = item
+        return hour, loaded, work.result() if isinstance(work, Future) else work
+
+    try:
+        for index, hour in enumerate(hours):
+            if hour_expired(cfg, hour, "bronze", "silver"):
+                ahead.append((hour, None, None))
+            else:
+                loaded = _load_kept_events(cfg, hour, key)
+                if not decided:
+                    decided = True
+                    expected = loaded.kept.height * (len(hours) - index)
+                    workers = silver_workers(opts.workers, expected)
+                    pool = HourPool(workers) if workers > 1 else None
+                if pool is None:
+                    ahead.append((hour, loaded, prepare_hour(loaded.kept, hour, opts, key)))
+                else:
+                    ahead.append((hour, loaded, pool.submit(loaded.kept, hour, opts, key)))
+            while ahead and (pool is None or len(ahead) > pool.workers + 1):
+                yield resolve(ahead.popleft())
+        while ahead:
+            yield resolve(ahead.popleft())
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _finish_hour(
+    cfg: LakeConfig,
+    hour: str,
+    loaded: _Loaded,
+    prepared: Prepared,
+    opts: SilverOptions,
+    *,
+    rebuild: bool = False,
 ) -> tuple[_Built, set[int] | None]:
-    """Extract, mask, date and cluster one hour; claims and assignment are committed, the
-    silver tables are not. Also returns the refs of the clusters the hour touched (None: the
-    store was rebuilt, every cluster). Events go through extraction, masking and dates a chunk
-    at a time (one surrogate map per session for the whole hour)."""
-    kept, bronze_rows, dup_hour, dup_seen, erased = _load_kept_events(cfg, hour, key)
-    masker = RecordMasker(get_masker(), key)
-    totals: Counter[str] = Counter()
-    dates_found = 0
-    parts: dict[str, list[pl.DataFrame]] = {table: [] for table in SILVER_SCHEMAS}
-    preview: list[dict[str, Any]] = []
-    for chunk in kept.select("event_id", "ts", "raw").iter_slices(CHUNK_EVENTS):
-        extracted = Extracted()
-        for event_id, ts, raw in chunk.iter_rows():
-            extract_event(extracted, json.loads(raw), event_id, hour, ts)
-        for table in SILVER_SCHEMAS:
-            records = getattr(extracted, table)
-            for record, counts in zip(records, masker.mask_records(table, records), strict=True):
-                totals.update(counts)
-                if table == "turns":
-                    record["pii_entities"] = json.dumps(dict(sorted(counts.items())))
-                    record["mask_mode"] = opts.mask_mode
-        turns = extracted.turns
-        dates_found += sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in turns)
-        preview.extend(
-            {"turn_id": t["turn_id"], "intent": t["intent"], "text": t["text_normalized"]}
-            for t in turns[: 5 - len(preview)]
-        )
-        for table in SILVER_SCHEMAS:
-            parts[table].append(frame(table, getattr(extracted, table)))
-    frames = {
-        table: pl.concat(parts[table], how="vertical_relaxed") if parts[table] else frame(table, [])
-        for table in SILVER_SCHEMAS
-    }
+    """Cluster one prepared hour; claims and assignment are committed, the silver tables are
+    not. Also returns the refs of the clusters the hour touched (None: the store was rebuilt,
+    every cluster)."""
+    frames = dict(prepared.frames)
     frames["turns"], clusters, refs = _assign_clusters(
         cfg, hour, frames["turns"], opts, rebuild=rebuild
     )
-    report = SilverReport(hour, bronze_rows, dup_hour, dup_seen, dates_found=dates_found,
-                          near_dup_clusters=clusters, pii_entities=dict(totals),
-                          erased_events=erased, preview=preview)  # fmt: skip
+    report = SilverReport(hour, loaded.bronze_rows, loaded.in_hour, loaded.seen_before,
+                          dates_found=prepared.dates_found, near_dup_clusters=clusters,
+                          pii_entities=dict(prepared.pii_entities), erased_events=loaded.erased,
+                          preview=prepared.preview)  # fmt: skip
     report.rows = {table: df.height for table, df in frames.items()}
     return _Built(report, frames), refs
 

@@ -153,6 +153,7 @@ def test_cli_mistakes_answer_in_one_line_before_writing(tmp_path: Path) -> None:
          "before the first partition"),
         (("run", "--mask-mode", "bogus", "--demo"), tmp_path, "--mask-mode must be one of"),
         (("run", "--batch-hours", "0", "--demo"), tmp_path, "--batch-hours must be from 1"),
+        (("run", "--workers", "-1", "--demo"), tmp_path, "--workers must be from 0 to 64"),
     ]  # fmt: skip
     for args, data, hint in cases:
         res = kvarn(*args, data=data)

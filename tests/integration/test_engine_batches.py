@@ -9,6 +9,10 @@ repaired by running it again.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -16,6 +20,7 @@ import pytest
 
 import pipelines.silver.build as silver_build
 import pipelines.silver.clusters as clusters
+import pipelines.silver.prepare as silver_prepare
 from pipelines.bronze.build import build_bronze_hour, build_bronze_hours
 from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.dedupe import NearDupStore
@@ -93,7 +98,7 @@ def test_hours_extracted_and_masked_in_small_chunks_end_the_same(
 ) -> None:
     """An hour goes through extraction, masking and dates a chunk of events at a time; chunk
     borders change nothing (surrogates stay consistent within a session across chunks)."""
-    monkeypatch.setattr(silver_build, "CHUNK_EVENTS", 7)
+    monkeypatch.setattr(silver_prepare, "CHUNK_EVENTS", 7)
     cfg = _bronze(tmp_path)
     reports = build_silver_hours(cfg, HOURS, OPTS)
     assert all(len(r.preview) == 5 for r in reports)
@@ -134,12 +139,19 @@ def test_many_cluster_members_are_labelled_hour_by_hour_from_the_store_the_same(
     _assert_same(cfg, hour_by_hour)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_a_batch_that_dies_before_its_write_is_repaired_by_a_rerun(
-    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    hour_by_hour: dict[str, pl.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
 ) -> None:
+    """With workers, the hours loaded and in preparation ahead are dropped with the batch (their
+    claims are taken again by the rerun) and the worker processes stop."""
     cfg = _bronze(tmp_path)
-    build_silver_hours(cfg, HOURS[:2], OPTS)
-    real = silver_build._build_hour
+    opts = SilverOptions(demo=True, workers=workers)
+    build_silver_hours(cfg, HOURS[:2], opts)
+    real = silver_build._finish_hour
     calls: list[str] = []
 
     def dies_on_the_third(cfg: LakeConfig, hour: str, *args: object, **kwargs: object) -> object:
@@ -148,14 +160,37 @@ def test_a_batch_that_dies_before_its_write_is_repaired_by_a_rerun(
             raise RuntimeError("killed")
         return real(cfg, hour, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(silver_build, "_build_hour", dies_on_the_third)
+    monkeypatch.setattr(silver_build, "_finish_hour", dies_on_the_third)
     with pytest.raises(RuntimeError, match="killed"):
-        build_silver_hours(cfg, HOURS[2:], OPTS)
+        build_silver_hours(cfg, HOURS[2:], opts)
+    assert not multiprocessing.active_children()
     turns = delta.read_table(cfg.table("silver", "turns"))
     assert turns is not None
     assert set(turns["hour"].unique()) == set(HOURS[:2])  # nothing of the dead batch written
-    monkeypatch.setattr(silver_build, "_build_hour", real)
-    build_silver_hours(cfg, HOURS[2:], OPTS)
+    monkeypatch.setattr(silver_build, "_finish_hour", real)
+    build_silver_hours(cfg, HOURS[2:], opts)
+    _assert_same(cfg, hour_by_hour)
+
+
+@pytest.mark.parametrize(
+    ("order", "flush_bytes"),
+    [
+        pytest.param(HOURS, silver_build.FLUSH_BYTES, id="forward-one-write"),
+        pytest.param([*HOURS[::-1], HOURS[2]], 1, id="reverse-write-each-hour-one-twice"),
+    ],
+)
+def test_hours_prepared_in_worker_processes_end_the_same(
+    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], order: list[str], flush_bytes: int
+) -> None:
+    """Two worker processes extract, mask and date hours while this one claims, clusters and
+    writes them in order: every table and the near-duplicate state equal one process's."""
+    cfg = _bronze(tmp_path)
+    reports = build_silver_hours(
+        cfg, order, SilverOptions(demo=True, workers=2), flush_bytes=flush_bytes
+    )
+    assert [r.hour for r in reports] == order
+    assert all(len(r.preview) == 5 and r.pii_entities for r in reports)
+    assert not multiprocessing.active_children()
     _assert_same(cfg, hour_by_hour)
 
 
@@ -194,3 +229,28 @@ def test_batched_bronze_equals_hour_by_hour_and_a_rerun_keeps_ingest_times(
     again = _bronze_tables(many)
     for name in got:
         assert again[name].equals(got[name]), name  # first ingest times kept
+
+
+def test_workers_never_run_an_unguarded_calling_script_again(tmp_path: Path) -> None:
+    """A script that builds silver with workers but lacks the ``__main__`` guard runs once:
+    spawned workers do not import the caller's main module (it would rebuild the lake)."""
+    cfg = generate_landing(tmp_path, seed=11, per_hour=10)
+    build_bronze_hours(cfg, HOURS[:2])
+    starts = tmp_path / "starts.txt"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from pipelines.config import LakeConfig\n"
+        "from pipelines.silver.build import SilverOptions, build_silver_hours\n"
+        f"with open({str(starts)!r}, 'a') as f:\n"
+        "    f.write('started\\n')\n"
+        f"reports = build_silver_hours(LakeConfig(data_dir={str(tmp_path)!r}), {HOURS[:2]!r},\n"
+        "                             SilverOptions(demo=True, workers=2))\n"
+        "print(sum(r.rows['turns'] for r in reports))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False,
+        cwd=Path(__file__).resolve().parents[2], env={**os.environ, "PYTHONPATH": "."},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert starts.read_text() == "started\n"
+    assert int(done.stdout.strip()) > 0
