@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import shutil
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,13 +87,52 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class TreeRss:
+    """Peak of this process's RSS plus its children's (silver's workers), sampled every 0.2 s:
+    with workers, one process's peak is not what the machine has to hold."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _rss_kb(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(0.2):
+            total = self._rss_kb(me)
+            for child in multiprocessing.active_children():
+                if child.pid is not None:
+                    total += self._rss_kb(child.pid)
+            self.peak_mb = max(self.peak_mb, total / 1024)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--events", type=int, default=200_000)
     ap.add_argument("--days", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="silver preparing processes (default 1: all in this one)")  # fmt: skip
     args = ap.parse_args()
+    if args.workers < 1:
+        ap.error("--workers must be at least 1")
 
     scratch = Path(tempfile.mkdtemp(prefix="kvarn-bench-"))
     try:
@@ -113,13 +154,17 @@ def main() -> None:
         print(f"bronze done            {t_bronze:>12.1f} s   (peak RSS {rss_bronze:,.0f} MB)",
               flush=True)  # fmt: skip
 
-        opts = SilverOptions(demo=True)
+        opts = SilverOptions(demo=True, workers=args.workers)
+        tree = TreeRss() if args.workers > 1 else None
         t0 = time.perf_counter()
         with delta.table_cache():
             for i in range(0, len(ordered), 24):
                 build_silver_hours(cfg, ordered[i : i + 24], opts)
         t_silver = time.perf_counter() - t0
         rss_silver = _rss_mb()
+        if tree is not None:
+            print(f"silver, {args.workers} workers: peak RSS of all processes together "
+                  f"{tree.stop():,.0f} MB", flush=True)  # fmt: skip
         print(f"silver done            {t_silver:>12.1f} s   (peak RSS {rss_silver:,.0f} MB)",
               flush=True)  # fmt: skip
 

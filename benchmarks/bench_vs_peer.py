@@ -6,7 +6,10 @@ data directory holding a hard-linked copy of that landing zone:
 
 (a) the peer — ``benchmarks/naive_peer.py`` (presidio with kvarn's recognizers, dedupe, Parquet);
 (b) kvarn's engine — bronze + silver for every hour, no Dagster (``benchmarks/engine_hours.py``);
-(c) ``kvarn run --demo`` — Dagster in-process (ephemeral instance), gold and checks included.
+(c) ``kvarn run --demo`` — Dagster in-process (ephemeral instance), gold and checks included,
+    silver's worker processes as ``kvarn run`` decides them (``--workers 0``);
+(d) with ``--workers N`` (N > 1): the engine again, silver preparing hours in N processes (no
+    target: issue #18's 3× is for one process; this shows what the CPUs add).
 
 Runs are interleaved (a, b, c, a, b, c, ...) so load drifts hit every side alike; the medians
 of wall time and each process's peak RSS are printed with the ratios peer/kvarn, judged
@@ -49,10 +52,12 @@ class Sample:
     peak_rss_mb: float
 
 
-def side_commands(data: Path) -> dict[str, list[str]]:
+def side_commands(data: Path, workers: int = 1) -> dict[str, list[str]]:
     """The command of each side, run over ``data`` (which holds ``landing/``)."""
     py = sys.executable
     return {
+        f"engine, {workers} workers": [py, str(HERE / "engine_hours.py"), "--data", str(data),
+                                       "--workers", str(workers)],
         "peer": [py, str(HERE / "naive_peer.py"), "--landing", str(data / "landing"),
                  "--out", str(data / "peer" / "events.parquet")],
         "engine": [py, str(HERE / "engine_hours.py"), "--data", str(data)],
@@ -113,7 +118,8 @@ def bench_size(
                 bar.update(task, description=f"{events:,} events: run {run + 1} {side}")
                 data = fresh_data_dir(landing, scratch / "run")
                 log = scratch / f"{side.replace(' ', '-')}-{events}-{run}.log"
-                samples[side].append(run_side(side_commands(data)[side], log))
+                command = side_commands(data, args.workers)[side]
+                samples[side].append(run_side(command, log))
                 bar.advance(task)
     shutil.rmtree(scratch / "run", ignore_errors=True)
     if not args.keep:
@@ -143,6 +149,10 @@ def report(events: int, samples: dict[str, list[Sample]], console: Console) -> l
         lines.append(f"ratio peer/{side} {events:,} events: {ratio:.2f}x "
                      f"(target >= {target:g}x) {verdict}; "
                      f"by CPU time {cpu['peer'] / cpu[side]:.2f}x")  # fmt: skip
+    for side in med:
+        if side not in TARGETS and side != "peer":
+            lines.append(f"ratio peer/{side} {events:,} events: {med['peer'] / med[side]:.2f}x "
+                         f"(no target); by CPU time {cpu['peer'] / cpu[side]:.2f}x")  # fmt: skip
     for line in lines:
         console.print(line, highlight=False)
     return lines
@@ -164,14 +174,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-kvarn-run", action="store_true", help="skip (c), the whole kvarn run")
     ap.add_argument("--keep", action="store_true", help="keep the scratch dir (logs, landing)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="N > 1 adds (d): the engine with N silver workers")  # fmt: skip
     args = ap.parse_args()
     try:
         sizes = parse_sizes(args.events)
     except ValueError:
         ap.error(f"--events {args.events!r}: comma-separated integers ≥ 48 (hint: 50000,200000)")
-    if args.runs < 1 or args.days < 1:
-        ap.error("--runs and --days must be ≥ 1 (hint: --runs 3)")
-    sides = ["peer", "engine"] + ([] if args.no_kvarn_run else ["kvarn run"])
+    if args.runs < 1 or args.days < 1 or args.workers < 1:
+        ap.error("--runs, --days and --workers must be ≥ 1 (hint: --runs 3)")
+    sides = ["peer", "engine"]
+    sides += [f"engine, {args.workers} workers"] if args.workers > 1 else []
+    sides += [] if args.no_kvarn_run else ["kvarn run"]
     console = Console()
     scratch = Path(tempfile.mkdtemp(prefix="kvarn-vs-peer-"))
     try:

@@ -67,12 +67,13 @@ def batches(hours: list[str], size: int = SILVER_BATCH_HOURS) -> list[list[str]]
 
 
 def run_bronze_silver(
-    cfg: LakeConfig, on_hour: Callable[[str, str], None] | None = None
+    cfg: LakeConfig, on_hour: Callable[[str, str], None] | None = None, workers: int = 1
 ) -> EngineTimes:
     """Bronze for all hours, then silver for all hours (demo pseudonym key), each in batches of a
     day of hours, timed apart, each with its tables kept open as a batched Dagster step keeps them.
 
-    ``on_hour(stage, hour)`` reports progress (after each batch, its last hour)."""
+    ``on_hour(stage, hour)`` reports progress (after each batch, its last hour). ``workers``:
+    silver's preparing processes (1: all in this one, issue #18's single-process engine)."""
     hours = landing_hours(cfg)
     t0 = time.perf_counter()
     with delta.table_cache():  # as a Dagster step keeps them (assets/)
@@ -81,7 +82,7 @@ def run_bronze_silver(
             if on_hour:
                 on_hour("bronze", batch[-1])
     t_bronze = time.perf_counter() - t0
-    opts = SilverOptions(demo=True)
+    opts = SilverOptions(demo=True, workers=workers)
     t0 = time.perf_counter()
     with delta.table_cache():
         for batch in batches(hours):
@@ -94,12 +95,16 @@ def run_bronze_silver(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True, help="data dir holding landing/")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="silver's preparing processes (default 1: a single process)")  # fmt: skip
     args = ap.parse_args()
+    if args.workers < 1:
+        ap.error("--workers must be at least 1")
     if not (args.data / "landing" / "telemetry").is_dir():
         ap.error(
             f"{args.data}/landing/telemetry is missing (hint: kvarn generate --out DIR/landing)"
         )
-    times = run_bronze_silver(LakeConfig(data_dir=str(args.data.resolve())))
+    times = run_bronze_silver(LakeConfig(data_dir=str(args.data.resolve())), workers=args.workers)
     print(
         f"engine: {times.hours} hours, bronze {times.bronze_s:.1f} s, silver {times.silver_s:.1f} s"
     )

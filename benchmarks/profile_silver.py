@@ -32,6 +32,7 @@ from rich.table import Table
 import pipelines.dates.api as dates_api
 import pipelines.io.delta as delta_mod
 import pipelines.silver.build as silver_build
+import pipelines.silver.prepare as silver_prepare
 import pipelines.silver.privacy as privacy
 from benchmarks.engine_hours import batches, landing_hours, make_landing
 from pipelines.bronze.build import build_bronze_hours
@@ -50,7 +51,8 @@ DELTA_CALLS = (
 # at call time, so wrapping them is seen by the engine unchanged.
 STEPS: list[tuple[Any, str, str]] = [
     (silver_build, "build_silver_hours", "silver: loop, json.loads, sorting (rest)"),
-    (silver_build, "_build_hour", "silver: loop, json.loads, sorting (rest)"),
+    (silver_build, "_finish_hour", "silver: loop, json.loads, sorting (rest)"),
+    (silver_build, "prepare_hour", "silver: loop, json.loads, sorting (rest)"),
     (silver_build, "_write_built", "silver: loop, json.loads, sorting (rest)"),
     (silver_build, "_assign_clusters", "near-dup: batch frame, labels (rest)"),
     (store_mod.NearDupStore, "_assign_new", "near-dup: sketches, LSH, components"),
@@ -67,9 +69,9 @@ STEPS: list[tuple[Any, str, str]] = [
     (privacy, "render", "rendering (placeholders, surrogates)"),
     (PiiMasker, "render_json", "rendering (placeholders, surrogates)"),
     (privacy.RecordMasker, "mask_records", "masking: loops, pseudonyms (rest)"),
-    (silver_build, "normalize_turn_dates", "dates"),
-    (silver_build, "extract_event", "extraction (per-row dicts)"),
-    (silver_build, "frame", "frame building (polars)"),
+    (silver_prepare, "normalize_turn_dates", "dates"),
+    (silver_prepare, "extract_event", "extraction (per-row dicts)"),
+    (silver_prepare, "frame", "frame building (polars)"),
     (silver_build, "claim_hashes", "exact dedupe (seen hashes)"),
     (silver_build, "drop_erased", "erasure filter"),
     (silver_build, "record_changes", "change log"),
@@ -148,14 +150,14 @@ class TextCounts:
             return analyze_many(self_, texts)
 
         PiiAnalyzer.analyze_many = counted  # type: ignore[method-assign,assignment]
-        normalize_text = silver_build.normalize_text
+        normalize_text = silver_prepare.normalize_text
 
         def counted_text(text: str, *args: Any, **kwargs: Any) -> Any:
             counts.date_calls += 1
             counts.date_run.add(text)
             return normalize_text(text, *args, **kwargs)
 
-        silver_build.normalize_text = counted_text
+        silver_prepare.normalize_text = counted_text
         slot_value = dates_api.normalize_slot_value
 
         def counted_slot(*args: Any, **kwargs: Any) -> str:
@@ -179,21 +181,26 @@ def profile(cfg: LakeConfig, progress: Callable[[str, int, int], None]) -> dict[
     timers = StepTimers()
     for owner, name, step in STEPS:
         timers.wrap(owner, name, step)
-    opts = SilverOptions(demo=True)
+    opts = SilverOptions(demo=True, workers=1)  # timers see this process only
     silver_hour: dict[str, float] = {}
     t0, c0 = time.perf_counter(), time.process_time()
-    build_hour = silver_build._build_hour  # the timers' wrapper: per-hour attribution below
+    prepare, finish = silver_build.prepare_hour, silver_build._finish_hour  # timers' wrappers
 
-    def hour_timed(cfg: LakeConfig, hour: str, *args: Any, **kwargs: Any) -> Any:
-        timers.hour = hour
-        t_hour = time.process_time()
-        try:
-            return build_hour(cfg, hour, *args, **kwargs)
-        finally:
-            silver_hour[hour] = silver_hour.get(hour, 0.0) + time.process_time() - t_hour
-            progress("silver", len(silver_hour), len(hours))
+    def per_hour(fn: Callable[..., Any], hour_at: int) -> Callable[..., Any]:
+        def hour_timed(*args: Any, **kwargs: Any) -> Any:
+            hour = args[hour_at]
+            timers.hour = hour
+            t_hour = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                silver_hour[hour] = silver_hour.get(hour, 0.0) + time.process_time() - t_hour
+                progress("silver", len(silver_hour), len(hours))
 
-    silver_build._build_hour = hour_timed
+        return hour_timed
+
+    silver_build.prepare_hour = per_hour(prepare, 1)  # (kept, hour, opts, key)
+    silver_build._finish_hour = per_hour(finish, 1)  # (cfg, hour, loaded, prepared, opts)
     with delta_mod.table_cache():
         for batch in batches(hours):  # as engine_hours.py: a day of hours per call
             silver_build.build_silver_hours(cfg, batch, opts)

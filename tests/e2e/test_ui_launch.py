@@ -246,10 +246,11 @@ def _mentioning(path: Path) -> list[str]:
 
 
 def _stop(proc: subprocess.Popen[bytes], port: int, tmp: Path) -> None:
-    """SIGTERM to the whole process group (webserver, daemon, code server, run workers)."""
+    """Ctrl-C, as a `make ui` user stops it: SIGINT to the whole process group (webserver,
+    daemon, code server, run workers). After SIGTERM the code server outlived the 30 s grace."""
     pgid = proc.pid  # start_new_session: the leader's pid is the group id
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGTERM)
+        os.killpg(pgid, signal.SIGINT)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=STOP_S)  # reap the leader, or its zombie keeps the group alive
     if not _group_gone(pgid, STOP_S):

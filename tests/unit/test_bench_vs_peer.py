@@ -82,7 +82,7 @@ def test_peer_masks_dedupes_and_writes_parquet(tmp_path: Path) -> None:
 def test_bench_vs_peer_prints_the_ratio_line(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_vs_peer.py"),
-         "--events", "100", "--days", "1", "--runs", "1", "--no-kvarn-run"],
+         "--events", "100", "--days", "1", "--runs", "1", "--no-kvarn-run", "--workers", "2"],
         capture_output=True, text=True, env={**_env(), "TMPDIR": str(tmp_path)}, cwd=ROOT,
         timeout=300, check=False,
     )  # fmt: skip
@@ -91,6 +91,8 @@ def test_bench_vs_peer_prints_the_ratio_line(tmp_path: Path) -> None:
         r"ratio peer/engine 100 events: [\d.]+x \(target >= 3x\) (PASS|MISS); by CPU time [\d.]+x"
     )
     assert re.search(ratio_line, done.stdout), done.stdout
+    workers_line = r"ratio peer/engine, 2 workers 100 events: [\d.]+x \(no target\)"
+    assert re.search(workers_line, done.stdout), done.stdout
     assert "peer/kvarn run" not in done.stdout
     assert not list(tmp_path.iterdir()), "the scratch directory is removed"
 
