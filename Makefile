@@ -40,8 +40,11 @@ lint: setup
 types: setup
 	$(BIN)/mypy
 
+## unit: the suite in TEST_WORKERS processes (pytest-xdist), each test file on one of them (its
+## module fixtures built once); most e2e tests wait on subprocesses, so two fit two cores
+TEST_WORKERS ?= 2
 unit: setup system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## test-distributed: only the distributed profile end to end (PostgreSQL, Redis, an S3 server and
 ## two Celery workers on loopback; ~2 minutes; part of `make test` too)

@@ -245,9 +245,9 @@ def _prepared_hours(
     for an hour whose retention has expired.
 
     Loading stays in this process and in order. Preparing runs here, or in worker processes
-    when the call is large enough (``silver_workers``, decided once the first hour's volume is
-    known): then up to one hour per worker and one more are loaded and in preparation ahead
-    of the hour the caller is finishing."""
+    when the call is large enough (``silver_workers``, decided by the first hour that has
+    events; never more workers than hours left): then up to one hour per worker and one more
+    are loaded and in preparation ahead of the hour the caller is finishing."""
     pool: HourPool | None = None
     decided = False
     ahead: deque[tuple[str, _Loaded | None, Future[Prepared] | Prepared | None]] = deque()
@@ -262,10 +262,10 @@ def _prepared_hours(
                 ahead.append((hour, None, None))
             else:
                 loaded = _load_kept_events(cfg, hour, key)
-                if not decided:
+                if not decided and loaded.kept.height:  # the first hour with events decides
                     decided = True
-                    expected = loaded.kept.height * (len(hours) - index)
-                    workers = silver_workers(opts.workers, expected)
+                    left = len(hours) - index
+                    workers = min(silver_workers(opts.workers, loaded.kept.height * left), left)
                     pool = HourPool(workers) if workers > 1 else None
                 if pool is None:
                     ahead.append((hour, loaded, prepare_hour(loaded.kept, hour, opts, key)))

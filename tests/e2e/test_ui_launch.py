@@ -39,6 +39,9 @@ PARTITION = "2025-09-01-10:00"
 STARTUP_S = 120
 RUN_S = 240
 STOP_S = 30
+GRACE_S = 10
+"""Seconds the rest of the group gets after the leader exited (a busy machine once kept the code
+server alive past 30 s; the assertions below still require the whole group gone)."""
 
 pytestmark = pytest.mark.slow
 
@@ -253,7 +256,7 @@ def _stop(proc: subprocess.Popen[bytes], port: int, tmp: Path) -> None:
         os.killpg(pgid, signal.SIGINT)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=STOP_S)  # reap the leader, or its zombie keeps the group alive
-    if not _group_gone(pgid, STOP_S):
+    if not _group_gone(pgid, GRACE_S):  # the leader is gone: what is left only lingers
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
         proc.wait(timeout=STOP_S)
