@@ -381,6 +381,20 @@ def fragmented_partitions(
     return sorted(counts.filter(pl.col("len") > 1)[key].to_list())
 
 
+def partition_rows(
+    path: str, column: str, values: Sequence[str], storage_options: dict[str, str] | None = None
+) -> int:
+    """Rows in the partitions ``column`` = any of ``values``, from the log's file statistics
+    (no data file is read); 0 for a missing table."""
+    dt = open_table(path, storage_options)
+    if dt is None or not values:
+        return 0
+    actions = pl.from_arrow(pa.table(dt.get_add_actions(flatten=True)))
+    assert isinstance(actions, pl.DataFrame)
+    wanted = actions.filter(pl.col(f"partition.{column}").is_in(list(values)))
+    return int(wanted["num_records"].sum() or 0)
+
+
 def compact_partition(
     path: str, column: str, value: str, storage_options: dict[str, str] | None = None
 ) -> None:

@@ -245,11 +245,10 @@ def _prepared_hours(
     for an hour whose retention has expired.
 
     Loading stays in this process and in order. Preparing runs here, or in worker processes
-    when the call is large enough (``silver_workers``, decided by the first hour that has
-    events; never more workers than hours left): then up to one hour per worker and one more
-    are loaded and in preparation ahead of the hour the caller is finishing."""
+    when the call is large enough (``_workers_for``): then up to one hour per worker and one
+    more are loaded and in preparation ahead of the hour the caller is finishing."""
     pool: HourPool | None = None
-    decided = False
+    workers = _workers_for(cfg, hours, opts)
     ahead: deque[tuple[str, _Loaded | None, Future[Prepared] | Prepared | None]] = deque()
 
     def resolve(item: tuple[str, _Loaded | None, Future[Prepared] | Prepared | None]) -> _Work:
@@ -257,16 +256,13 @@ def _prepared_hours(
         return hour, loaded, work.result() if isinstance(work, Future) else work
 
     try:
-        for index, hour in enumerate(hours):
+        for hour in hours:
             if hour_expired(cfg, hour, "bronze", "silver"):
                 ahead.append((hour, None, None))
             else:
                 loaded = _load_kept_events(cfg, hour, key)
-                if not decided and loaded.kept.height:  # the first hour with events decides
-                    decided = True
-                    left = len(hours) - index
-                    workers = min(silver_workers(opts.workers, loaded.kept.height * left), left)
-                    pool = HourPool(workers) if workers > 1 else None
+                if workers > 1 and pool is None:
+                    pool = HourPool(workers)
                 if pool is None:
                     ahead.append((hour, loaded, prepare_hour(loaded.kept, hour, opts, key)))
                 else:
@@ -278,6 +274,19 @@ def _prepared_hours(
     finally:
         if pool is not None:
             pool.close()
+
+
+def _workers_for(cfg: LakeConfig, hours: Sequence[str], opts: SilverOptions) -> int:
+    """Preparing processes for ``hours``: ``silver_workers`` on the bronze rows the hours hold
+    (counted from the table's file statistics), never more than there are distinct hours."""
+    distinct = sorted(set(hours))
+    if len(distinct) < 2 or opts.workers == 1:
+        return 1
+    rows = 0
+    if opts.workers == 0:
+        path = cfg.table("bronze", "events")
+        rows = delta.partition_rows(path, "hour", distinct, cfg.storage_options)
+    return min(silver_workers(opts.workers, rows), len(distinct))
 
 
 def _finish_hour(

@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +31,7 @@ from pipelines.silver.options import SilverOptions
 from pipelines.silver.prepare import Prepared, prepare_hour
 
 MAX_AUTO_WORKERS = 4
+ORPHAN_POLL_S = 1.0
 PARALLEL_MIN_EVENTS = 20_000
 """Events a call must be expected to prepare before it starts workers by itself (two days of
 the demo's 200 events/h stay in one process; a day at 1,000 events/h does not)."""
@@ -75,8 +77,18 @@ def _without_main() -> Iterator[None]:
                 sys.modules["__main__"] = main
 
 
-def _warm() -> None:
-    """Build the PII engine once per worker, before its first hour arrives."""
+def _exit_with(parent: int) -> None:
+    """End this worker once ``parent`` is gone (killed with -9, say): an orphaned worker would
+    otherwise wait for work forever, holding its memory."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL_S)
+    os._exit(1)
+
+
+def _warm(caller: int) -> None:
+    """Watch the caller (its pid as it knows it: it may be gone before this worker has
+    finished starting), then build the PII engine once, before the first hour arrives."""
+    threading.Thread(target=_exit_with, args=(caller,), daemon=True).start()
     get_masker()
 
 
@@ -89,6 +101,7 @@ class HourPool:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_warm,
+            initargs=(os.getpid(),),
         )
 
     def submit(

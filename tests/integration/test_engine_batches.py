@@ -21,6 +21,7 @@ import pytest
 import pipelines.silver.build as silver_build
 import pipelines.silver.clusters as clusters
 import pipelines.silver.prepare as silver_prepare
+import pipelines.silver.workers as silver_workers
 from pipelines.bronze.build import build_bronze_hour, build_bronze_hours
 from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.dedupe import NearDupStore
@@ -229,6 +230,34 @@ def test_batched_bronze_equals_hour_by_hour_and_a_rerun_keeps_ingest_times(
     again = _bronze_tables(many)
     for name in got:
         assert again[name].equals(got[name]), name  # first ingest times kept
+
+
+def test_a_batch_holding_enough_events_starts_workers_by_itself(
+    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``workers=0``: the bronze rows of the batch's hours (file statistics) decide; a single
+    hour, or a batch under the threshold, stays in this process."""
+    started: list[int] = []
+
+    class Recorded(silver_workers.HourPool):
+        def __init__(self, workers: int) -> None:
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(silver_build, "HourPool", Recorded)
+    monkeypatch.setattr(silver_workers, "usable_cpus", lambda: 2)
+    cfg = _bronze(tmp_path)
+    rows = delta.partition_rows(cfg.table("bronze", "events"), "hour", HOURS)
+    monkeypatch.setattr(silver_workers, "PARALLEL_MIN_EVENTS", rows + 1)
+    build_silver_hours(cfg, HOURS[:1], OPTS)
+    build_silver_hours(cfg, HOURS[1:], OPTS)  # fewer rows than the threshold
+    assert started == []
+    monkeypatch.setattr(silver_workers, "PARALLEL_MIN_EVENTS", rows)
+    build_silver_hours(cfg, HOURS[:1], OPTS)  # one hour: nothing to run beside it
+    assert started == []
+    build_silver_hours(cfg, HOURS, OPTS)
+    assert started == [2]
+    _assert_same(cfg, hour_by_hour)
 
 
 def test_workers_never_run_an_unguarded_calling_script_again(tmp_path: Path) -> None:

@@ -24,6 +24,18 @@ def test_partition_overwrite_touches_only_its_partition(tmp_path: Path) -> None:
     assert delta.count_rows(path) == 1
 
 
+def test_partition_rows_counts_the_current_files_of_some_partitions(tmp_path: Path) -> None:
+    path = str(tmp_path / "t")
+    assert delta.partition_rows(path, "hour", ["h1"]) == 0  # no table yet
+    frame = pl.DataFrame({"hour": ["h1", "h1", "h2", "h3"], "x": [1, 2, 3, 4]})
+    delta.overwrite_partitions(path, frame, "hour", ["h1", "h2", "h3"])
+    delta.append_rows(path, pl.DataFrame({"hour": ["h1"], "x": [5]}), partition_by=["hour"])
+    delta.overwrite_partition(path, pl.DataFrame({"hour": ["h3"], "x": [6]}), "hour", "h3")
+    assert delta.partition_rows(path, "hour", ["h1", "h3"]) == 4  # removed files not counted
+    assert delta.partition_rows(path, "hour", ["h2", "h9"]) == 1
+    assert delta.partition_rows(path, "hour", []) == 0
+
+
 def test_partitions_written_from_a_list_of_frames_in_one_commit(tmp_path: Path) -> None:
     """A batch writes its hours as frames streamed one by one; a frame whose column is all
     null (no type of its own) takes the others' type."""

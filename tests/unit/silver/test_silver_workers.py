@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +48,47 @@ def test_a_daemonic_process_never_starts_workers(
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
     assert silver_workers(2, 10 * PARALLEL_MIN_EVENTS) == 1
     assert silver_workers(0, 10 * PARALLEL_MIN_EVENTS) == 1
+
+
+def test_workers_end_when_their_caller_is_killed(tmp_path: Path) -> None:
+    """``kill -9`` of a run leaves no worker waiting for work (and holding its memory)."""
+    script = tmp_path / "caller.py"
+    script.write_text(
+        "import multiprocessing, time\n"
+        "import polars as pl\n"
+        "from pipelines.silver.options import SilverOptions\n"
+        "from pipelines.silver.workers import HourPool\n"
+        "if __name__ == '__main__':\n"
+        "    pool = HourPool(2)\n"
+        "    kept = pl.DataFrame(schema={'event_id': pl.Utf8, 'ts': pl.Datetime('us', 'UTC'),\n"
+        "                                'raw': pl.Utf8})\n"
+        "    work = [pool.submit(kept, '2025-09-01T00', SilverOptions(), b'k' * 16)\n"
+        "            for _ in range(2)]\n"
+        "    [w.result() for w in work]\n"
+        "    print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    root = Path(__file__).resolve().parents[3]
+    caller = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    try:
+        assert caller.stdout is not None
+        pids = [int(p) for p in caller.stdout.readline().split()]
+        assert len(pids) == 2
+    finally:
+        caller.kill()
+        caller.wait()
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in pids if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return False
+    return state != "Z"
