@@ -26,13 +26,11 @@ from pipelines.silver.clusters import (
     refresh_touched,
 )
 from pipelines.silver.erased import drop_erased
-from pipelines.silver.options import HOME_TZ, SilverOptions
+from pipelines.silver.options import SilverOptions
 from pipelines.silver.prepare import Prepared, prepare_hour
 from pipelines.silver.schemas import SILVER_SCHEMAS, STATS_COLUMNS
 from pipelines.silver.seen_hashes import claim_hashes
 from pipelines.silver.workers import HourPool, silver_workers
-
-__all__ = ["HOME_TZ", "SilverOptions", "SilverReport", "build_silver_hour", "build_silver_hours"]
 
 
 @dataclass

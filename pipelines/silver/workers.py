@@ -111,5 +111,6 @@ class HourPool:
             return self._pool.submit(prepare_hour, kept, hour, opts, key)
 
     def close(self) -> None:
-        """Stop the workers; hours not started yet are dropped (the caller has failed)."""
+        """Stop the workers, dropping hours not started yet (some are left only when the caller
+        failed)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
