@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -436,7 +437,19 @@ def write_docbin(
     return n_spans
 
 
-def write_config(path: Path, seed: int, max_steps: int, eval_frequency: int) -> None:
+@dataclass(frozen=True)
+class Shape:
+    """Size of the tok2vec + ner network; the defaults are spaCy's "efficiency" preset."""
+
+    width: int = 96
+    depth: int = 4
+    rows: float = 1.0  # multiplier of the hash-embedding rows (5000, 1000, 2500, 2500)
+    hidden: int = 64
+
+
+def write_config(
+    path: Path, seed: int, max_steps: int, eval_frequency: int, shape: Shape = Shape()
+) -> None:
     from spacy.cli.init_config import init_config
 
     config = init_config(lang="sv", pipeline=["ner"], optimize="efficiency", silent=True)
@@ -444,14 +457,21 @@ def write_config(path: Path, seed: int, max_steps: int, eval_frequency: int) -> 
     config["training"]["max_steps"] = max_steps
     config["training"]["eval_frequency"] = eval_frequency
     config["training"]["patience"] = max_steps
+    model = config["components"]["tok2vec"]["model"]
+    model["encode"]["width"] = shape.width
+    model["encode"]["depth"] = shape.depth
+    model["embed"]["rows"] = [round(n * shape.rows) for n in model["embed"]["rows"]]
+    config["components"]["ner"]["model"]["hidden_width"] = shape.hidden
     config.to_disk(path)
 
 
-def train(work: Path, seed: int, max_steps: int, eval_frequency: int) -> Path:
+def train(
+    work: Path, seed: int, max_steps: int, eval_frequency: int, shape: Shape = Shape()
+) -> Path:
     from spacy.cli.train import train as spacy_train
 
     config_path = work / "config.cfg"
-    write_config(config_path, seed, max_steps, eval_frequency)
+    write_config(config_path, seed, max_steps, eval_frequency, shape)
     output = work / "output"
     spacy_train(
         config_path,
@@ -506,6 +526,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="another dev part of the training split (e.g. 2), for cross-checking a choice; "
         "prints that part's figures only (run it in a copy: it rewrites the model and lists)",
     )
+    parser.add_argument("--width", type=int, default=Shape.width, help="tok2vec width")
+    parser.add_argument("--depth", type=int, default=Shape.depth, help="tok2vec layers")
+    parser.add_argument(
+        "--rows", type=float, default=Shape.rows, help="multiplier of the hash-embedding rows"
+    )
+    parser.add_argument("--hidden", type=int, default=Shape.hidden, help="ner hidden width")
     parser.add_argument("--work-dir", type=Path, default=None, help="keep DocBins/checkpoints here")
     parser.add_argument("--evaluate-only", action="store_true")
     args = parser.parse_args(argv)
@@ -539,7 +565,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     n_dev = write_docbin(dev_examples, work / "dev.spacy", labels)
     print(f"train docs {len(train_examples)} ({n_train} person spans)")
     print(f"dev docs {len(dev_examples)} ({n_dev} person spans)")
-    best = train(work, args.seed, args.max_steps, args.eval_frequency)
+    shape = Shape(args.width, args.depth, args.rows, args.hidden)
+    best = train(work, args.seed, args.max_steps, args.eval_frequency, shape)
     install_model(best)
     print(f"model written to {MODEL_DIR} in {time.perf_counter() - started:.0f} s")
     if args.work_dir is None:
