@@ -8,8 +8,10 @@ decide which texts need the model at all: only those with a word no list or rule
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import replace
+from functools import lru_cache
+from typing import TypeVar
 
 from pipelines.pii.persons_lexicon import PersonLexicon, looks_like_surname, lower_surname_shape
 from pipelines.pii.persons_tokens import (
@@ -38,6 +40,17 @@ from pipelines.pii.persons_words import (
     non_name_compound,
     title_compound,
 )
+
+_K = TypeVar("_K", bound=Hashable)
+
+WORD_MEMO_ENTRIES = 200_000
+"""Words remembered per word class before the memo starts over (a few tens of MB at most)."""
+
+
+def _remember(memo: dict[_K, bool], key: _K, value: bool) -> None:
+    if len(memo) >= WORD_MEMO_ENTRIES:
+        memo.clear()
+    memo[key] = value
 
 
 def _base(folded: str) -> tuple[str, ...]:
@@ -86,6 +99,7 @@ def _join_elisions(tokens: list[Token], text: str) -> list[Token]:
     return joined
 
 
+@lru_cache(maxsize=65536)
 def _code_like(word: str) -> bool:
     """Numbers and codes ("2025", "DE8937…", "P3"), but not a name with a footnote digit
     left over from the source text ("Sanden8")."""
@@ -105,13 +119,30 @@ class PersonRules:
     def __init__(self, lexicon: PersonLexicon, allow_list: Collection[str] = ("Alice",)) -> None:
         self.lex = lexicon
         self.allow = frozenset(word.casefold() for word in allow_list)
+        # Word classes depend on the word and the lexicon alone, and the rules ask them many
+        # times per text (and telemetry repeats its words): each is judged once per word.
+        self._first_names: dict[str, bool] = {}
+        self._surnames: dict[tuple[str, bool], bool] = {}
+        self._ambiguous: dict[str, bool] = {}
 
     # -- word classes -------------------------------------------------------------------------
 
     def first_name(self, folded: str) -> bool:
-        return any(self.lex.is_first_name(form) for form in self._forms(folded))
+        known = self._first_names.get(folded)
+        if known is None:
+            known = any(self.lex.is_first_name(form) for form in self._forms(folded))
+            _remember(self._first_names, folded, known)
+        return known
 
     def surname(self, folded: str, morphology: bool = True) -> bool:
+        key = (folded, morphology)
+        known = self._surnames.get(key)
+        if known is None:
+            known = self._surname(folded, morphology)
+            _remember(self._surnames, key, known)
+        return known
+
+    def _surname(self, folded: str, morphology: bool) -> bool:
         lex = self.lex
         for form in self._forms(folded):
             if form in lex.surnames or form in lex.corpus_names:
@@ -159,7 +190,11 @@ class PersonRules:
         return True
 
     def ambiguous(self, folded: str) -> bool:
-        return any(form in self.lex.ambiguous for form in _base(folded))
+        known = self._ambiguous.get(folded)
+        if known is None:
+            known = any(form in self.lex.ambiguous for form in _base(folded))
+            _remember(self._ambiguous, folded, known)
+        return known
 
     def known_word(self, folded: str) -> bool:
         """An ordinary lower-case word (from the corpus or the command vocabulary), or a

@@ -40,29 +40,38 @@ class Candidate:
 def tokenize(text: str) -> list[Token]:
     """Word tokens with capitalisation and sentence-start flags."""
     tokens: list[Token] = []
-    previous_end = 0
+    append = tokens.append
+    previous_end = -1
     addresses = [m.span() for m in ADDRESS.finditer(text)] if "@" in text or "/" in text else []
     paths = [m.span() for m in FILE_PATH.finditer(text)] if "/" in text or "\\" in text else []
     for match in TOKEN.finditer(text):
+        start, end = match.span()
         word = match.group()
-        gap = text[previous_end : match.start()]
-        sentence_start = not tokens or bool(BREAK.search(gap))
-        is_acronym = len(word) > 1 and word.isupper()
-        tokens.append(
+        if previous_end < 0:  # the first word
+            sentence_start, joined = True, False
+        else:
+            gap = text[previous_end:start]
+            if gap == " ":  # the common case: no break, joined
+                sentence_start, joined = False, True
+            else:
+                sentence_start = BREAK.search(gap) is not None
+                joined = gap == "-"
+        append(
             Token(
-                start=match.start(),
-                end=match.end(),
-                text=word,
-                folded=word.casefold(),
-                capital=word[0].isupper() and not is_acronym,
-                sentence_start=sentence_start,
-                joined_to_previous=bool(tokens) and gap in (" ", "-"),
-                compound_prefix=text[match.end() : match.end() + 2] in ("- ", "-"),
-                in_address=any(start <= match.start() < end for start, end in addresses),
-                in_path=any(start <= match.start() < end for start, end in paths),
+                start,
+                end,
+                word,
+                word.casefold(),
+                # a capital that is not an acronym ("SVT")
+                word[0].isupper() and not (len(word) > 1 and word.isupper()),
+                sentence_start,
+                joined,
+                text[end : end + 2] in ("- ", "-"),
+                bool(addresses) and any(a <= start < b for a, b in addresses),
+                bool(paths) and any(a <= start < b for a, b in paths),
             )
         )
-        previous_end = match.end()
+        previous_end = end
     return tokens
 
 
@@ -72,6 +81,10 @@ def is_uncased(tokens: Sequence[Token]) -> bool:
     Text without any capital is uncased. A short text ("Ring erik") with capitals only at
     sentence starts is too; a long one is prose that simply names no one.
     """
-    if any(token.capital and not token.sentence_start for token in tokens):
-        return False
-    return len(tokens) <= SHORT_TEXT_TOKENS or not any(token.capital for token in tokens)
+    capitals = False
+    for token in tokens:  # a plain loop: called several times per text, on every text
+        if token.capital:
+            if not token.sentence_start:
+                return False
+            capitals = True
+    return len(tokens) <= SHORT_TEXT_TOKENS or not capitals
