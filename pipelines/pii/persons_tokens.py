@@ -58,17 +58,17 @@ def tokenize(text: str) -> list[Token]:
                 joined = gap == "-"
         append(
             Token(
-                start,
-                end,
-                word,
-                word.casefold(),
+                start=start,
+                end=end,
+                text=word,
+                folded=word.casefold(),
                 # a capital that is not an acronym ("SVT")
-                word[0].isupper() and not (len(word) > 1 and word.isupper()),
-                sentence_start,
-                joined,
-                text[end : end + 2] in ("- ", "-"),
-                bool(addresses) and any(a <= start < b for a, b in addresses),
-                bool(paths) and any(a <= start < b for a, b in paths),
+                capital=word[0].isupper() and not (len(word) > 1 and word.isupper()),
+                sentence_start=sentence_start,
+                joined_to_previous=joined,
+                compound_prefix=text[end : end + 2] in ("- ", "-"),
+                in_address=bool(addresses) and any(a <= start < b for a, b in addresses),
+                in_path=bool(paths) and any(a <= start < b for a, b in paths),
             )
         )
         previous_end = end
