@@ -111,6 +111,47 @@ class PiiMasker(PiiAnalyzer):
         _check_mode(mode)
         return self._rebuild(value, found, mode, surrogates)
 
+    def render_json_both(
+        self, value: Any, found: dict[str, list[Entity]], surrogates: SurrogateMap
+    ) -> tuple[Any, Any]:
+        """``(render_json(value, found), render_json(value, found, "surrogate", surrogates))``
+        in one walk. Where a subtree holds nothing to mask both renderings are the very same
+        object, so a caller can serialise it once (``first is second``).
+
+        Surrogates are drawn in the order the two-walk form draws them: only the surrogate
+        walk draws, strings and integers in document order."""
+        return self._rebuild_both(value, found, surrogates, None)
+
+    def _rebuild_both(
+        self, value: Any, found: dict[str, list[Entity]], surrogates: SurrogateMap, key: object
+    ) -> tuple[Any, Any]:
+        if isinstance(value, str):
+            entities = person_field_entities(key, value, found[value])
+            if not entities:
+                return value, value
+            return (render(value, entities, "placeholder", None),
+                    render(value, entities, "surrogate", surrogates))  # fmt: skip
+        if isinstance(value, dict):
+            plain: dict[Any, Any] = {}
+            fake: dict[Any, Any] = {}
+            same = True
+            for k, v in value.items():
+                plain[k], fake[k] = self._rebuild_both(v, found, surrogates, k)
+                same = same and plain[k] is fake[k]
+            return (plain, plain) if same else (plain, fake)
+        if isinstance(value, list | tuple):
+            pairs = [self._rebuild_both(v, found, surrogates, key) for v in value]
+            plain_items = [p for p, _ in pairs]
+            if all(p is f for p, f in pairs):
+                return plain_items, plain_items
+            return plain_items, [f for _, f in pairs]
+        if isinstance(value, int) and not isinstance(value, bool):
+            masked = self._mask_int(value, "placeholder", None)
+            if masked is value:
+                return value, value
+            return masked, self._mask_int(value, "surrogate", surrogates)
+        return value, value
+
     def _rebuild(
         self,
         value: Any,

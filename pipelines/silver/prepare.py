@@ -20,7 +20,7 @@ from pipelines.dates import normalize_slots, normalize_text
 from pipelines.pii import get_masker
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.options import SilverOptions
-from pipelines.silver.privacy import RecordMasker
+from pipelines.silver.privacy import KEEP_OBJECTS, RecordMasker
 from pipelines.silver.schemas import SILVER_SCHEMAS, frame
 
 CHUNK_EVENTS = 4096
@@ -70,7 +70,9 @@ def normalize_turn_dates(turn: dict[str, Any], tz: str, mask_mode: str = "placeh
         ensure_ascii=False,
     )  # fmt: skip
     for column in ("slots", "slots_surrogate"):
-        slots = json.loads(turn[column]) if turn.get(column) else {}
+        # JSON text, or the rendered dict masking left for this step (``KEEP_OBJECTS``)
+        value = turn.get(column)
+        slots = value if isinstance(value, dict) else json.loads(value) if value else {}
         if isinstance(slots, dict):
             normalized_slots = normalize_slots(slots, ref, tz)
             turn[column] = json.dumps(normalized_slots, ensure_ascii=False, sort_keys=True)
@@ -89,7 +91,9 @@ def prepare_hour(kept: pl.DataFrame, hour: str, opts: SilverOptions, key: bytes)
             extract_event(extracted, json.loads(raw), event_id, hour, ts)
         for table in SILVER_SCHEMAS:
             records = getattr(extracted, table)
-            for record, counts in zip(records, masker.mask_records(table, records), strict=True):
+            keep = KEEP_OBJECTS.get(table, frozenset())
+            counts_of = masker.mask_records(table, records, keep)
+            for record, counts in zip(records, counts_of, strict=True):
                 out.pii_entities.update(counts)
                 if table == "turns":
                     record["pii_entities"] = json.dumps(dict(sorted(counts.items())))

@@ -46,6 +46,11 @@ JSON_FIELDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# JSON fields ``prepare`` keeps as rendered values after masking: the date step reads the turns'
+# slots next and serialises them itself, saving a round trip through JSON text.
+KEEP_OBJECTS: dict[str, frozenset[str]] = {"turns": frozenset({"slots"})}
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -64,8 +69,13 @@ class RecordMasker:
             self._maps[sid] = SurrogateMap(scope=sid, key=self.key)
         return self._maps[sid]
 
-    def mask_records(self, table: str, records: list[dict[str, Any]]) -> list[Counter[str]]:
+    def mask_records(
+        self, table: str, records: list[dict[str, Any]], keep_objects: frozenset[str] = frozenset()
+    ) -> list[Counter[str]]:
         """Mask ``records`` in place; returns entity counts by type per record.
+
+        JSON fields named in ``keep_objects`` holding a dict are left as rendered dicts instead
+        of JSON text (``KEEP_OBJECTS``: for a caller that serialises them itself).
 
         Free-text fields are analyzed column by column in one batch, so the person model runs
         once over every text that needs it instead of once per text."""
@@ -88,16 +98,20 @@ class RecordMasker:
                 if name in wants_surrogate:
                     smap = self.surrogates(record.get("session_id"))
                     record[f"{name}_surrogate"] = render(text, entities, "surrogate", smap)
-        self._mask_structured(table, records)
+        self._mask_structured(table, records, keep_objects)
         for record in records:
             if "user_id" in record:
                 uid = record.pop("user_id")
                 record["user_pseudo"] = pseudonymize_user_id(uid, self.key) if uid else None
         return counts
 
-    def _mask_structured(self, table: str, records: list[dict[str, Any]]) -> None:
+    def _mask_structured(
+        self, table: str, records: list[dict[str, Any]], keep: frozenset[str]
+    ) -> None:
         """Mask JSON-valued fields: every string leaf of every record in one batch (slot
-        values repeat a lot, and each distinct one is analyzed once), rendered both ways."""
+        values repeat a lot, and each distinct one is analyzed once), rendered both ways in
+        one walk; a value with nothing to mask is serialised once for both columns. Fields in
+        ``keep`` stay rendered values."""
         wants_surrogate = SURROGATE_FIELDS[table]
         names = list(JSON_FIELDS[table])
         found = self.masker.analyze_json(r.get(name) for r in records for name in names)
@@ -111,7 +125,14 @@ class RecordMasker:
                     if name in wants_surrogate:
                         record[f"{name}_surrogate"] = None
                     continue
-                record[name] = _dumps(self.masker.render_json(raw, found, "placeholder"))
-                if name in wants_surrogate:
-                    surrogate = self.masker.render_json(raw, found, "surrogate", smap)
-                    record[f"{name}_surrogate"] = _dumps(surrogate)
+                kept = name in keep and isinstance(raw, dict)  # a dict renders as a dict
+                if name not in wants_surrogate:
+                    plain = self.masker.render_json(raw, found, "placeholder")
+                    record[name] = plain if kept else _dumps(plain)
+                    continue
+                plain, fake = self.masker.render_json_both(raw, found, smap)
+                if kept:
+                    record[name], record[f"{name}_surrogate"] = plain, fake
+                else:
+                    record[name] = text = _dumps(plain)
+                    record[f"{name}_surrogate"] = text if fake is plain else _dumps(fake)

@@ -103,6 +103,34 @@ def test_one_analysis_renders_many_documents_like_mask_json(masker: PiiMasker) -
         masker.render_json(docs[0], found, "nope")
 
 
+def test_both_renderings_in_one_walk_equal_two_walks_and_draw_the_same_surrogates(
+    masker: PiiMasker,
+) -> None:
+    """``render_json_both`` is the placeholder walk and the surrogate walk at once: the same
+    values, the same fakes drawn in the same order (a session's map stays what two walks
+    leave), and an unmasked subtree is one shared object for both."""
+    docs = [
+        {"contact": "Anna Svensson", "phone": "070-123 45 67", "n": 46701234567, "k": 3},
+        {"to": ["anna@example.se", "ring 08-123 456 78"], "same": "070-123 45 67"},
+        {"date": "imorgon", "nested": {"list": ["hej", 1, None, True]}},
+        ["Anna Svensson", {"attendees": ["Per Olsson", "teamet"]}],
+        "plain text",
+        12,
+    ]
+    found = masker.analyze_json(docs)
+    two, one = SurrogateMap(scope="s", key=b"k" * 32), SurrogateMap(scope="s", key=b"k" * 32)
+    for doc in docs:
+        plain, fake = masker.render_json_both(doc, found, one)
+        assert plain == masker.render_json(doc, found)
+        assert fake == masker.render_json(doc, found, "surrogate", two)
+    assert vars(one) == vars(two)  # the same fakes, drawn in the same order
+    plain, fake = masker.render_json_both(docs[2], found, one)
+    assert plain is fake  # nothing to mask: one object, serialised once
+    plain, fake = masker.render_json_both(docs[0], found, one)
+    assert plain is not fake and plain["k"] == fake["k"] == 3
+    assert "Anna" not in json.dumps([plain, fake], ensure_ascii=False)
+
+
 def test_mask_many_keeps_none_and_order(masker: PiiMasker) -> None:
     out = masker.mask_many([None, "hej", "ring 0701234567"])
     assert out == [(None, []), ("hej", []), ("ring <PHONE>", out[2][1])]

@@ -55,3 +55,30 @@ def test_surrogates_are_coherent_within_a_session() -> None:
         .endswith(phone_a.replace("-", "").replace(" ", "")[1:])
     )  # the same number, written as a JSON integer, gets the same fake number
     assert a["user_pseudo"] == b["user_pseudo"]  # pseudonyms are per user, not per session
+
+
+def test_kept_slots_dated_equal_slots_sent_as_json_text() -> None:
+    """``prepare`` keeps the turns' slots as rendered dicts for the date step (``KEEP_OBJECTS``):
+    what it writes equals the JSON-text path, surrogates included."""
+    from datetime import UTC, datetime
+
+    from pipelines.silver.prepare import normalize_turn_dates
+    from pipelines.silver.privacy import KEEP_OBJECTS
+
+    ts = datetime(2025, 9, 1, 10, tzinfo=UTC)
+    out = []
+    for keep in (frozenset(), KEEP_OBJECTS["turns"]):
+        masker = RecordMasker(get_masker(), KEY)
+        turns = [
+            {**_turn("s1"), "ts": ts, "slots": {"contact": "Erik Johansson", "date": "imorgon"}},
+            {**_turn("s1"), "ts": ts, "slots": {}},
+            {**_turn("s2"), "ts": ts, "slots": None},
+        ]
+        masker.mask_records("turns", turns, keep)
+        assert all(isinstance(t["slots"], dict) for t in turns[:2]) == bool(keep)
+        for turn in turns:
+            normalize_turn_dates(turn, "Europe/Stockholm", "surrogate")
+        out.append([(t["slots"], t["slots_surrogate"]) for t in turns])
+    assert out[0] == out[1]
+    assert json.loads(out[0][0][0]) == {"contact": "<PERSON>", "date": "2025-09-02"}
+    assert out[0][1] == ("{}", "{}") and out[0][2] == ("{}", "{}")
