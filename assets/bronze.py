@@ -42,7 +42,8 @@ def bronze(context: AssetExecutionContext, kvarn: KvarnResource) -> Iterator[Mat
     events: list[tuple[str, dict[str, Any]]] = []
     quarantine: list[tuple[str, dict[str, Any]]] = []
     with delta.table_cache():
-        reports = build_bronze_hours(kvarn.lake(), step_hours(context), late_days=kvarn.late_days)
+        reports = build_bronze_hours(kvarn.lake(), step_hours(context), late_days=kvarn.late_days,
+                                     workers=kvarn.bronze_workers)  # fmt: skip
     for rep in reports:
         ev, q = _bronze_metadata(context, rep)
         events.append((rep.hour, ev))

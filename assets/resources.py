@@ -24,6 +24,9 @@ class KvarnResource(ConfigurableResource):
     # Silver's preparing processes for a batch of hours; 0: decided by the batch's volume and
     # the CPUs (pipelines/silver/workers.py), 1: the run's own process only.
     silver_workers: int = 0
+    # Bronze's validating processes for a batch of hours, the same rule on the landing lines
+    # the hours own (pipelines/bronze/build.py).
+    bronze_workers: int = 0
 
     def lake(self) -> LakeConfig:
         return LakeConfig.from_env(self.data_dir or default_data_dir())

@@ -40,7 +40,8 @@ def materialize_hours(
     Consecutive hours go up to ``batch_hours`` per Dagster run, worked through in order inside
     each step: a run's fixed cost is paid once per batch. A batch that fails is run again hour
     by hour (reruns are idempotent), so the failed hours are named and the others still land.
-    ``workers``: silver's preparing processes per run (0: decided by each batch's volume).
+    ``workers``: bronze's validating and silver's preparing processes per run (0: decided by
+    each batch's volume).
     """
     inst = instance or _instance()
     reclaim_dead_runs(inst)
@@ -68,6 +69,7 @@ def _materialize(
         demo=demo,
         refresh_candidates=refresh,
         silver_workers=workers,
+        bronze_workers=workers,
     )
     result = materialize(
         [*ASSETS, *CHECKS],

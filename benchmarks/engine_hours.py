@@ -73,12 +73,13 @@ def run_bronze_silver(
     day of hours, timed apart, each with its tables kept open as a batched Dagster step keeps them.
 
     ``on_hour(stage, hour)`` reports progress (after each batch, its last hour). ``workers``:
-    silver's preparing processes (1: all in this one, issue #18's single-process engine)."""
+    bronze's validating and silver's preparing processes (1: all in this one, issue #18's
+    single-process engine)."""
     hours = landing_hours(cfg)
     t0 = time.perf_counter()
     with delta.table_cache():  # as a Dagster step keeps them (assets/)
         for batch in batches(hours):
-            build_bronze_hours(cfg, batch)
+            build_bronze_hours(cfg, batch, workers=workers)
             if on_hour:
                 on_hour("bronze", batch[-1])
     t_bronze = time.perf_counter() - t0
@@ -96,7 +97,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True, help="data dir holding landing/")
     ap.add_argument("--workers", type=int, default=1,
-                    help="silver's preparing processes (default 1: a single process)")  # fmt: skip
+                    help="bronze's validating and silver's preparing processes (default 1: a "
+                    "single process)")  # fmt: skip
     args = ap.parse_args()
     if args.workers < 1:
         ap.error("--workers must be at least 1")

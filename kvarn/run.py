@@ -126,8 +126,9 @@ def run(
     workers: int = typer.Option(
         0,
         "--workers",
-        help=f"Processes that extract, mask and date silver hours beside the run (0 to "
-        f"{MAX_WORKERS}; 0: as many as CPUs when a batch is large enough, 1: none).",
+        help=f"Processes that validate bronze hours and extract, mask and date silver hours "
+        f"beside the run (0 to {MAX_WORKERS}; 0: as many as CPUs when a batch is large enough, "
+        "1: none).",
     ),
     data: Path | None = DataOpt,
 ) -> None:

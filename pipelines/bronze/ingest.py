@@ -394,6 +394,19 @@ def owned_lines(
     return out
 
 
+def owned_line_count(
+    telemetry_root: str, hours: Sequence[str], late_days: int = DEFAULT_LATE_DAYS
+) -> int:
+    """How many landing lines ``hours`` own, from the file index (which reading them needs
+    anyway): what decides whether a call starts workers."""
+    wanted = set(hours)
+    days = {d for hour in wanted for d in window_days(hour_start(hour).date(), late_days)}
+    return sum(
+        sum(1 for owner in file_index(path, late_days).owners if owner in wanted)
+        for path in files_for_days(telemetry_root, sorted(days))
+    )
+
+
 def ingest_hour(
     telemetry_root: str, hour: str, late_days: int = DEFAULT_LATE_DAYS, now: datetime | None = None
 ) -> IngestResult:

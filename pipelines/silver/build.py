@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Generator, Sequence
-from concurrent.futures import Future
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +14,7 @@ from pipelines.dedupe import NearDupStore
 from pipelines.dedupe.store import Census, StoreOutdated, cluster_name, cluster_ref, event_days
 from pipelines.io import delta
 from pipelines.io.horizons import hour_expired
+from pipelines.io.processes import Task, in_order
 from pipelines.pii import load_pseudonym_key
 from pipelines.silver.changes import record_changes
 from pipelines.silver.clusters import (
@@ -245,33 +244,19 @@ def _prepared_hours(
     Loading stays in this process and in order. Preparing runs here, or in worker processes
     when the call is large enough (``_workers_for``): then up to one hour per worker and one
     more are loaded and in preparation ahead of the hour the caller is finishing."""
-    pool: HourPool | None = None
     workers = _workers_for(cfg, hours, opts)
-    ahead: deque[tuple[str, _Loaded | None, Future[Prepared] | Prepared | None]] = deque()
+    pool = HourPool(workers) if workers > 1 else None
 
-    def resolve(item: tuple[str, _Loaded | None, Future[Prepared] | Prepared | None]) -> _Work:
-        hour, loaded, work = item
-        return hour, loaded, work.result() if isinstance(work, Future) else work
-
-    try:
+    def tasks() -> Iterator[Task[tuple[str, _Loaded | None], Prepared]]:
         for hour in hours:
             if hour_expired(cfg, hour, "bronze", "silver"):
-                ahead.append((hour, None, None))
+                yield (hour, None), None, ()
             else:
                 loaded = _load_kept_events(cfg, hour, key)
-                if workers > 1 and pool is None:
-                    pool = HourPool(workers)
-                if pool is None:
-                    ahead.append((hour, loaded, prepare_hour(loaded.kept, hour, opts, key)))
-                else:
-                    ahead.append((hour, loaded, pool.submit(loaded.kept, hour, opts, key)))
-            while ahead and (pool is None or len(ahead) > pool.workers + 1):
-                yield resolve(ahead.popleft())
-        while ahead:
-            yield resolve(ahead.popleft())
-    finally:
-        if pool is not None:
-            pool.close()
+                yield (hour, loaded), prepare_hour, (loaded.kept, hour, opts, key)
+
+    for (hour, loaded), prepared in in_order(tasks(), pool):
+        yield hour, loaded, prepared
 
 
 def _workers_for(cfg: LakeConfig, hours: Sequence[str], opts: SilverOptions) -> int:

@@ -18,14 +18,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+import pipelines.bronze.build as bronze_build
 import pipelines.silver.build as silver_build
 import pipelines.silver.clusters as clusters
 import pipelines.silver.prepare as silver_prepare
 import pipelines.silver.workers as silver_workers
 from pipelines.bronze.build import build_bronze_hour, build_bronze_hours
+from pipelines.bronze.ingest import owned_line_count
 from pipelines.config import SILVER_TABLES, LakeConfig
 from pipelines.dedupe import NearDupStore
-from pipelines.io import delta
+from pipelines.io import delta, processes
 from pipelines.silver.build import SilverOptions, build_silver_hour, build_silver_hours
 from tests.integration.small_lake import TEST_KEY, generate_landing
 
@@ -232,6 +234,54 @@ def test_batched_bronze_equals_hour_by_hour_and_a_rerun_keeps_ingest_times(
         assert again[name].equals(got[name]), name  # first ingest times kept
 
 
+@pytest.mark.parametrize(
+    "order", [HOURS, [*HOURS[::-1], HOURS[1]]], ids=["forward", "reverse-one-twice"]
+)
+def test_bronze_validated_in_worker_processes_equals_one_process(
+    tmp_path: Path, order: list[str]
+) -> None:
+    """Two processes judge the hours' lines while this one reads them and writes in order:
+    both tables equal the one-process build, row for row (ingest times aside), reports too."""
+    one = generate_landing(tmp_path / "one", seed=11, per_hour=80)
+    want = build_bronze_hours(one, order, flush_bytes=100_000)
+    two = generate_landing(tmp_path / "two", seed=11, per_hour=80)
+    got = build_bronze_hours(two, order, flush_bytes=100_000, workers=2)
+    assert not multiprocessing.active_children()
+    strip = ("events_version", "quarantine_version")
+    assert [{k: v for k, v in vars(r).items() if k not in strip} for r in got] == [
+        {k: v for k, v in vars(r).items() if k not in strip} for r in want
+    ]
+    expected, actual = _bronze_tables(one), _bronze_tables(two)
+    for name in expected:
+        assert actual[name].drop("ingested_at").equals(expected[name].drop("ingested_at")), name
+
+
+def test_bronze_starts_workers_by_itself_only_for_enough_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``workers=0``: the landing lines the hours own decide; a single hour stays here."""
+    started: list[int] = []
+
+    class Recorded(processes.WorkerPool):
+        def __init__(self, workers: int, warm: object = None) -> None:
+            started.append(workers)
+            super().__init__(workers)
+
+    monkeypatch.setattr(bronze_build, "WorkerPool", Recorded)
+    monkeypatch.setattr(processes, "usable_cpus", lambda: 2)
+    cfg = generate_landing(tmp_path, seed=11, per_hour=40)
+    lines = owned_line_count(cfg.telemetry, HOURS)
+    assert lines >= 40 * len(HOURS)
+    monkeypatch.setattr(bronze_build, "PARALLEL_MIN_LINES", lines + 1)
+    build_bronze_hours(cfg, HOURS, workers=0)
+    assert started == []
+    monkeypatch.setattr(bronze_build, "PARALLEL_MIN_LINES", lines)
+    build_bronze_hours(cfg, HOURS[:1], workers=0)  # one hour: nothing to run beside it
+    assert started == []
+    build_bronze_hours(cfg, HOURS, workers=0)
+    assert started == [2]
+
+
 def test_a_batch_holding_enough_events_starts_workers_by_itself(
     tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -245,7 +295,7 @@ def test_a_batch_holding_enough_events_starts_workers_by_itself(
             super().__init__(workers)
 
     monkeypatch.setattr(silver_build, "HourPool", Recorded)
-    monkeypatch.setattr(silver_workers, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(processes, "usable_cpus", lambda: 2)
     cfg = _bronze(tmp_path)
     rows = delta.partition_rows(cfg.table("bronze", "events"), "hour", HOURS)
     monkeypatch.setattr(silver_workers, "PARALLEL_MIN_EVENTS", rows + 1)

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.silver import workers
-from pipelines.silver.workers import MAX_AUTO_WORKERS, PARALLEL_MIN_EVENTS, silver_workers
+from pipelines.io import processes
+from pipelines.io.processes import MAX_AUTO_WORKERS
+from pipelines.silver.workers import PARALLEL_MIN_EVENTS, silver_workers
 
 
 @pytest.fixture
 def cpus(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     count = [8]
-    monkeypatch.setattr(workers, "usable_cpus", lambda: count[0])
+    monkeypatch.setattr(processes, "usable_cpus", lambda: count[0])
     return count
 
 
@@ -57,13 +58,14 @@ def test_workers_end_when_their_caller_is_killed(tmp_path: Path) -> None:
         "import multiprocessing, time\n"
         "import polars as pl\n"
         "from pipelines.silver.options import SilverOptions\n"
+        "from pipelines.silver.prepare import prepare_hour\n"
         "from pipelines.silver.workers import HourPool\n"
         "if __name__ == '__main__':\n"
         "    pool = HourPool(2)\n"
         "    kept = pl.DataFrame(schema={'event_id': pl.Utf8, 'ts': pl.Datetime('us', 'UTC'),\n"
         "                                'raw': pl.Utf8})\n"
-        "    work = [pool.submit(kept, '2025-09-01T00', SilverOptions(), b'k' * 16)\n"
-        "            for _ in range(2)]\n"
+        "    work = [pool.submit(prepare_hour, kept, '2025-09-01T00', SilverOptions(),\n"
+        "                        b'k' * 16) for _ in range(2)]\n"
         "    [w.result() for w in work]\n"
         "    print(' '.join(str(p.pid) for p in multiprocessing.active_children()), flush=True)\n"
         "    time.sleep(600)\n"
