@@ -501,10 +501,10 @@ class NearDupStore:
         schema = {"event_id": pl.Utf8, "cluster_ref": pl.Int64}
         if dt is None:
             return pl.DataFrame(schema=schema)
-        table = dt.to_pyarrow_dataset().to_table(
-            columns=list(schema), filter=ds.field("day").isin(sorted(set(_days(first))))
-        )
-        found = _frame(table).cast(schema).filter(pl.col("event_id").is_in(first["event_id"]))  # type: ignore[arg-type]
+        wanted = pa.array(first["event_id"].unique().to_list(), pa.string())
+        where = ds.field("day").isin(sorted(set(_days(first)))) & ds.field("event_id").isin(wanted)
+        table = dt.to_pyarrow_dataset().to_table(columns=list(schema), filter=where)  # in the scan
+        found = _frame(table).cast(schema)  # type: ignore[arg-type]
         return found.unique(subset="event_id", keep="first")
 
     def _labels(self, dt: DeltaTable | None, refs: set[int] | None) -> pl.DataFrame:
