@@ -7,9 +7,10 @@ data directory holding a hard-linked copy of that landing zone:
 (a) the peer — ``benchmarks/naive_peer.py`` (presidio with kvarn's recognizers, dedupe, Parquet);
 (b) kvarn's engine — bronze + silver for every hour, no Dagster (``benchmarks/engine_hours.py``);
 (c) ``kvarn run --demo`` — Dagster in-process (ephemeral instance), gold and checks included,
-    silver's worker processes as ``kvarn run`` decides them (``--workers 0``);
-(d) with ``--workers N`` (N > 1): the engine again, silver preparing hours in N processes (no
-    target: issue #18's 3× is for one process; this shows what the CPUs add).
+    bronze's and silver's worker processes as ``kvarn run`` decides them (``--workers 0``);
+(d) with ``--workers N`` (N > 1): the engine again, bronze judging lines and silver preparing
+    hours in N processes (no target: issue #18's 3× is for one process; this shows what the
+    CPUs add).
 
 Runs are interleaved (a, b, c, a, b, c, ...) so load drifts hit every side alike; the medians
 of wall time and each process's peak RSS are printed with the ratios peer/kvarn, judged
@@ -175,7 +176,7 @@ def main() -> None:
     ap.add_argument("--no-kvarn-run", action="store_true", help="skip (c), the whole kvarn run")
     ap.add_argument("--keep", action="store_true", help="keep the scratch dir (logs, landing)")
     ap.add_argument("--workers", type=int, default=1,
-                    help="N > 1 adds (d): the engine with N silver workers")  # fmt: skip
+                    help="N > 1 adds (d): the engine with N bronze and silver workers")  # fmt: skip
     args = ap.parse_args()
     try:
         sizes = parse_sizes(args.events)
