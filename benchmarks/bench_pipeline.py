@@ -88,7 +88,7 @@ def _rss_mb() -> float:
 
 
 class TreeRss:
-    """Peak of this process's RSS plus its children's (silver's workers), sampled every 0.2 s:
+    """Peak of this process's RSS plus its children's (bronze's or silver's workers), sampled every 0.2 s:
     with workers, one process's peak is not what the machine has to hold."""
 
     def __init__(self) -> None:
@@ -129,7 +129,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--workers", type=int, default=1,
-                    help="silver preparing processes (default 1: all in this one)")  # fmt: skip
+                    help="bronze judging and silver preparing processes (default 1: all in this "
+                    "one)")  # fmt: skip
     args = ap.parse_args()
     if args.workers < 1:
         ap.error("--workers must be at least 1")
@@ -146,11 +147,15 @@ def main() -> None:
 
         t0 = time.perf_counter()
         ordered = list(hours)
+        tree = TreeRss() if args.workers > 1 else None
         with delta.table_cache():  # each stage keeps its tables open, as a Dagster step does
             for i in range(0, len(ordered), 24):  # a day of hours per call, as kvarn run
-                build_bronze_hours(cfg, ordered[i : i + 24])
+                build_bronze_hours(cfg, ordered[i : i + 24], workers=args.workers)
         t_bronze = time.perf_counter() - t0
         rss_bronze = _rss_mb()
+        if tree is not None:
+            print(f"bronze, {args.workers} workers: peak RSS of all processes together "
+                  f"{tree.stop():,.0f} MB", flush=True)  # fmt: skip
         print(f"bronze done            {t_bronze:>12.1f} s   (peak RSS {rss_bronze:,.0f} MB)",
               flush=True)  # fmt: skip
 
