@@ -88,8 +88,8 @@ def _rss_mb() -> float:
 
 
 class TreeRss:
-    """Peak of this process's RSS plus its children's (bronze's or silver's workers), sampled every 0.2 s:
-    with workers, one process's peak is not what the machine has to hold."""
+    """Peak of this process's RSS plus its children's (bronze's or silver's workers), sampled
+    every 0.2 s: with workers, one process's peak is not what the machine has to hold."""
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
