@@ -123,7 +123,8 @@ def _ingested(
     """((index, hour), result) for each of ``hours`` in order; result None for an expired hour.
 
     Lines are read here, lazily: with workers, up to one hour per worker and one more are in
-    validation ahead of the hour the caller takes next."""
+    validation ahead of the hour the caller takes next. Nothing starts before the first result
+    is asked for, so a caller that never asks leaves no process behind."""
     pool_size = _workers_for(cfg, hours, late_days, workers)
     pool = WorkerPool(pool_size) if pool_size > 1 else None
 
@@ -135,7 +136,7 @@ def _ingested(
                 lines = owned_lines(cfg.telemetry, hour, late_days)
                 yield (index, hour), _validate, (lines, late_days, now)
 
-    return in_order(tasks(), pool)
+    yield from in_order(tasks(), pool)
 
 
 @dataclass

@@ -280,6 +280,9 @@ def test_bronze_starts_workers_by_itself_only_for_enough_lines(
     assert started == []
     build_bronze_hours(cfg, HOURS, workers=0)
     assert started == [2]
+    unasked = bronze_build._ingested(cfg, HOURS, 1, None, 2)
+    unasked.close()  # a caller that never asks for a result starts nothing
+    assert started == [2] and not multiprocessing.active_children()
 
 
 def test_a_batch_holding_enough_events_starts_workers_by_itself(
