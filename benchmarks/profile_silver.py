@@ -68,6 +68,7 @@ STEPS: list[tuple[Any, str, str]] = [
     (PiiAnalyzer, "analyze", "PII analysis"),
     (privacy, "render", "rendering (placeholders, surrogates)"),
     (PiiMasker, "render_json", "rendering (placeholders, surrogates)"),
+    (PiiMasker, "render_json_both", "rendering (placeholders, surrogates)"),
     (privacy.RecordMasker, "mask_records", "masking: loops, pseudonyms (rest)"),
     (silver_prepare, "normalize_turn_dates", "dates"),
     (silver_prepare, "extract_event", "extraction (per-row dicts)"),

@@ -13,7 +13,6 @@ from pipelines.bronze.ingest import (
     DEFAULT_LATE_DAYS,
     EVENTS_STATS,
     QUARANTINE_STATS,
-    Classified,
     IngestResult,
     ingest_lines,
     keep_first_ingest_time,
@@ -112,11 +111,6 @@ def _workers_for(cfg: LakeConfig, hours: Sequence[str], late_days: int, workers:
     return min(bronze_workers(workers, lines), distinct)
 
 
-def _validate(lines: list[Classified], late_days: int, now: datetime | None) -> IngestResult:
-    """One hour's owned lines judged and turned into frames (what a worker runs)."""
-    return ingest_lines(lines, late_days, now)
-
-
 def _ingested(
     cfg: LakeConfig, hours: Sequence[str], late_days: int, now: datetime | None, workers: int
 ) -> Generator[tuple[tuple[int, str], IngestResult | None], None, None]:
@@ -134,7 +128,7 @@ def _ingested(
                 yield (index, hour), None, ()
             else:
                 lines = owned_lines(cfg.telemetry, hour, late_days)
-                yield (index, hour), _validate, (lines, late_days, now)
+                yield (index, hour), ingest_lines, (lines, late_days, now)  # in a worker
 
     yield from in_order(tasks(), pool)
 
