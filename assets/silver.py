@@ -22,7 +22,7 @@ from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from pipelines.io import delta
 from pipelines.quality.expectations import COLUMNS, expectations_for_hours
-from pipelines.quality.leakage import audit_partition
+from pipelines.quality.leakage import audit_partitions
 from pipelines.silver.build import SilverReport, build_silver_hours
 
 DESCRIPTIONS = {
@@ -100,10 +100,10 @@ def silver_no_pii(context: AssetCheckExecutionContext, kvarn: KvarnResource) -> 
     cfg = kvarn.lake()
     paths = [cfg.table("silver", n) for n in SILVER_KEYS]
     checks = []
+    hours = step_hours(context)
     with delta.table_cache():
-        reports = [(h, audit_partition(paths, h, storage_options=cfg.storage_options))
-                   for h in step_hours(context)]  # fmt: skip
-    for hour, report in reports:
+        reports = audit_partitions(paths, hours, storage_options=cfg.storage_options)
+    for hour, report in zip(hours, reports, strict=True):
         checks.append(HourCheck(hour, report.blocking == 0, {
             "blocking_findings": report.blocking,
             "name_like_residues": report.warnings,

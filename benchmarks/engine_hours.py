@@ -25,6 +25,7 @@ from pipelines.config import LakeConfig
 from pipelines.generate import generate
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
+from pipelines.io.processes import kept_workers
 from pipelines.silver.build import SilverOptions, build_silver_hours
 
 
@@ -76,21 +77,23 @@ def run_bronze_silver(
     bronze's validating and silver's preparing processes (1: all in this one, issue #18's
     single-process engine)."""
     hours = landing_hours(cfg)
-    t0 = time.perf_counter()
-    with delta.table_cache():  # as a Dagster step keeps them (assets/)
-        for batch in batches(hours):
-            build_bronze_hours(cfg, batch, workers=workers)
-            if on_hour:
-                on_hour("bronze", batch[-1])
-    t_bronze = time.perf_counter() - t0
-    opts = SilverOptions(demo=True, workers=workers)
-    t0 = time.perf_counter()
-    with delta.table_cache():
-        for batch in batches(hours):
-            build_silver_hours(cfg, batch, opts)
-            if on_hour:
-                on_hour("silver", batch[-1])
-    return EngineTimes(len(hours), t_bronze, time.perf_counter() - t0)
+    with kept_workers():  # one pool for both stages and every batch, as in ``kvarn run``
+        t0 = time.perf_counter()
+        with delta.table_cache():  # as a Dagster step keeps them (assets/)
+            for batch in batches(hours):
+                build_bronze_hours(cfg, batch, workers=workers)
+                if on_hour:
+                    on_hour("bronze", batch[-1])
+        t_bronze = time.perf_counter() - t0
+        opts = SilverOptions(demo=True, workers=workers)
+        t0 = time.perf_counter()
+        with delta.table_cache():
+            for batch in batches(hours):
+                build_silver_hours(cfg, batch, opts)
+                if on_hour:
+                    on_hour("silver", batch[-1])
+        t_silver = time.perf_counter() - t0
+    return EngineTimes(len(hours), t_bronze, t_silver)
 
 
 def main() -> None:

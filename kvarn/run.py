@@ -136,6 +136,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from assets.runner import materialize_gold_tables, materialize_hours
+    from pipelines.io.processes import kept_workers
     from pipelines.observe.snapshot import RunFacts
     from pipelines.pii.masking import MASK_MODES
 
@@ -157,6 +158,7 @@ def run(
     started = datetime.now(UTC)
     with (
         lake_write_lock(cfg.data_dir, on_wait=_waiting),
+        kept_workers(),  # one worker pool for every batch's bronze, silver and checks
         Progress(*columns, console=err) as bar,
     ):
         task = bar.add_task("materializing hours", total=len(hours))

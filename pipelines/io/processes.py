@@ -10,6 +10,10 @@ and a forked child could inherit one of their locks held. A spawned child normal
 caller's ``__main__`` again; workers need nothing from it, and a script without the
 ``if __name__ == "__main__"`` guard would run itself again in every worker, so they are started
 without it. A worker ends by itself once its caller is gone (killed with -9, say).
+
+Inside a ``kept_workers`` scope (``kvarn run``, a Dagster run) one pool serves every call
+instead of one per call: a worker's start (imports, the PII engine) is paid once, and its
+caches carry over from bronze to silver and from one batch to the next.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import types
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -89,27 +94,111 @@ def _start(caller: int, warm: Callable[[], Any] | None) -> None:
         warm()
 
 
+def _executor(workers: int, warm: Callable[[], Any] | None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start,
+        initargs=(os.getpid(), warm),
+    )
+
+
+def _warmed(warm: Callable[[], Any], fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` after ``warm()`` in a kept worker (which another kind of call may have
+    started): warm functions are idempotent loaders, cheap once done."""
+    warm()
+    return fn(*args)
+
+
+_KEEP = threading.Lock()
+_kept: list[ProcessPoolExecutor] = []  # the scope's one pool, once a call has started it
+_kept_sizes: list[int] = []
+_keep_depth = 0
+
+
+@contextmanager
+def kept_workers() -> Iterator[None]:
+    """Share one worker pool among every call made inside this scope; the outermost scope stops
+    it when it ends. Nested scopes (a Dagster run inside ``kvarn run``) add nothing."""
+    global _keep_depth
+    with _KEEP:
+        _keep_depth += 1
+    try:
+        yield
+    finally:
+        with _KEEP:
+            _keep_depth -= 1
+            ending = list(_kept) if _keep_depth == 0 else []
+            if _keep_depth == 0:
+                _kept.clear()
+                _kept_sizes.clear()
+        for executor in ending:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+def running_workers() -> int:
+    """Workers of the scope's pool already running (0: none, or no ``kept_workers`` scope):
+    work that is worth farming out only when the processes exist already asks this."""
+    with _KEEP:
+        usable = _kept and not getattr(_kept[0], "_broken", False)
+        return _kept_sizes[0] if usable else 0
+
+
+def _kept_executor(workers: int) -> ProcessPoolExecutor | None:
+    """The scope's pool, grown to ``workers`` if it has fewer (None outside a scope). A pool
+    whose worker died is replaced: the call that saw it die has failed already."""
+    with _KEEP:
+        if _keep_depth == 0:
+            return None
+        stale: ProcessPoolExecutor | None = None
+        if _kept and (getattr(_kept[0], "_broken", False) or _kept_sizes[0] < workers):
+            stale = _kept.pop()
+            _kept_sizes.pop()
+        if not _kept:
+            _kept.append(_executor(workers, None))
+            _kept_sizes.append(workers)
+        executor = _kept[0]
+    if stale is not None:
+        stale.shutdown(wait=True, cancel_futures=True)
+    return executor
+
+
 class WorkerPool:
     """Spawned worker processes for one call; ``warm`` (a module-level function) runs once in
-    each as it starts."""
+    each before its first task. Inside ``kept_workers`` the scope's pool is used (``workers``
+    still bounds ``in_order``'s look-ahead) and outlives the call."""
 
     def __init__(self, workers: int, warm: Callable[[], Any] | None = None) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start,
-            initargs=(os.getpid(), warm),
-        )
+        self._warm = warm
+        self._mine: list[Future[Any]] = []
+        with _without_main():  # growing a kept pool may start workers
+            kept = _kept_executor(workers)
+        self._kept = kept is not None
+        self._pool = kept if kept is not None else _executor(workers, warm)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         with _without_main():  # a submit may start a worker
-            return self._pool.submit(fn, *args)
+            if self._kept and self._warm is not None:
+                future = self._pool.submit(_warmed, self._warm, fn, *args)
+            else:
+                future = self._pool.submit(fn, *args)
+        if self._kept:
+            self._mine = [f for f in self._mine if not f.done()]
+            self._mine.append(future)
+        return future
 
     def close(self) -> None:
         """Stop the workers, dropping tasks not started yet (some are left only when the caller
-        failed)."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        failed). A kept pool stays: only this call's waiting tasks are dropped, and its running
+        ones finished, so the next call starts on idle workers."""
+        if not self._kept:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            return
+        for future in self._mine:
+            future.cancel()
+        wait_for(self._mine)
+        self._mine = []
 
 
 Task = tuple[K, Callable[..., T] | None, tuple[Any, ...]]

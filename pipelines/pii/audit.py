@@ -54,7 +54,11 @@ _CARD = re.compile(r"(?<![\w+\-.,])\d(?:[ \-]?\d){12,18}(?![\w\-]|[.,]\d)")
 _CAPITALISED_PAIR = re.compile(
     r"(?<=[a-zåäö0-9,] )[A-ZÅÄÖ][a-zåäöéü]{1,20}(?:[ \-][A-ZÅÄÖ][a-zåäöéü]{1,20})+"
 )
-_CANDIDATE = re.compile(r"\d{3}|@|[a-zåäö,] [A-ZÅÄÖ][a-zåäö]+[ \-][A-ZÅÄÖ]")
+CANDIDATE_PATTERN = r"\d{3}|@|[a-zåäö,] [A-ZÅÄÖ][a-zåäö]+[ \-][A-ZÅÄÖ]"
+"""What a string must hold for ``scan_text`` to find anything. Python's and polars's (Rust's)
+regex engines read it alike (no look-around; the digit class is any Unicode digit in both), so a
+column can drop its clean strings before Python sees them."""
+_CANDIDATE = re.compile(CANDIDATE_PATTERN)
 _TIME_OR_DATE = re.compile(
     r"\d{4}-\d\d-\d\d|\d\d?[./-]\d\d?[./-]\d{2,4}"
     r"|(?:[01]\d|2[0-3])[0-5]\d ?- ?(?:[01]\d|2[0-3])[0-5]\d"

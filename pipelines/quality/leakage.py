@@ -16,8 +16,9 @@ import polars as pl
 
 from pipelines.config import GOLD_TABLES, SILVER_TABLES, LakeConfig
 from pipelines.io import delta
+from pipelines.io.processes import Task, WorkerPool, in_order, running_workers
 from pipelines.io.text_cache import TextCache
-from pipelines.pii.audit import scan_person_fields, scan_text, walk_strings
+from pipelines.pii.audit import CANDIDATE_PATTERN, scan_person_fields, scan_text, walk_strings
 
 _NON_TEXT = {"event_id", "hour", "session_id", "turn_id", "user_pseudo", "env", "cluster_id"}
 
@@ -54,7 +55,8 @@ def text_values(frame: pl.DataFrame, column: str) -> list[str]:
 
 def _strings(frame: pl.DataFrame) -> Counter[tuple[str, bool]]:
     """How often each non-empty string of the audited columns occurs, keyed with whether its
-    column holds surrogates (plain string columns counted in one pass per kind)."""
+    column holds surrogates (plain string columns counted in one pass per kind, without the
+    strings ``_verdict`` could find nothing in)."""
     out: Counter[tuple[str, bool]] = Counter()
     flat: dict[bool, list[pl.Series]] = {False: [], True: []}
     for name in text_columns(frame):
@@ -63,10 +65,15 @@ def _strings(frame: pl.DataFrame) -> Counter[tuple[str, bool]]:
             flat[surrogate].append(frame.get_column(name).rename("text"))
         else:
             out.update((v, surrogate) for v in text_values(frame, name))
+    text = pl.col("text")
+    judged = (
+        text.str.contains(CANDIDATE_PATTERN) | text.str.starts_with("{") | text.str.starts_with("[")
+    )
     for surrogate, columns in flat.items():
         if columns:
             values = pl.concat(columns)
             counted = values.filter(values.is_not_null() & (values != "")).value_counts()
+            counted = counted.filter(judged)  # the others have nothing to find (``_verdict``)
             out.update({(text, surrogate): n for text, n in counted.iter_rows()})
     return out
 
@@ -139,19 +146,47 @@ def audit_partition(
     The blocking check and the hour's data-quality row audit the same partitions in one run;
     a result is kept for the exact table versions it read, so the second asks for it again only
     when a table has changed since."""
-    key: _AuditKey = (hour, tuple(_table_state(p, storage_options) for p in paths))
-    kept = _AUDITS.get(key)
-    if kept is None:
-        frames = []
-        for path in paths:
-            df = delta.read_partition(path, "hour", hour, storage_options=storage_options)
-            if df is not None:
-                frames.append(df)
-        kept = audit_frames(frames)
-        _AUDITS[key] = kept
+    return audit_partitions(paths, [hour], storage_options)[0]
+
+
+def audit_partitions(
+    paths: Sequence[str], hours: Sequence[str], storage_options: dict[str, str] | None = None
+) -> list[PartitionAudit]:
+    """``audit_partition`` for each of ``hours``, in order. Hours not audited yet at these table
+    versions are audited by the worker pool when one is running already (a batch's bronze or
+    silver started it), else here."""
+    keys: list[_AuditKey] = []
+    for hour in hours:
+        keys.append((hour, tuple(_table_state(p, storage_options) for p in paths)))
+    missing = [key for key in dict.fromkeys(keys) if key not in _AUDITS]
+    workers = min(running_workers(), len(missing))
+    pool = WorkerPool(workers) if workers > 1 else None
+    tasks: list[Task[_AuditKey, PartitionAudit]] = [
+        (key, _read_and_audit, (paths, key[0], storage_options)) for key in missing
+    ]
+    for key, audit in in_order(tasks, pool):
+        assert audit is not None
+        _AUDITS[key] = audit
         if len(_AUDITS) > _AUDITS_KEPT:
             _AUDITS.popitem(last=False)
-    return PartitionAudit(kept.blocking, kept.warnings, dict(kept.by_type))
+    found = {key: _AUDITS.get(key) for key in keys}
+    return [_copy(found[key] or _read_and_audit(paths, key[0], storage_options)) for key in keys]
+
+
+def _copy(audit: PartitionAudit) -> PartitionAudit:
+    return PartitionAudit(audit.blocking, audit.warnings, dict(audit.by_type))
+
+
+def _read_and_audit(
+    paths: Sequence[str], hour: str, storage_options: dict[str, str] | None
+) -> PartitionAudit:
+    """``audit_frames`` over the hour's partitions as they are now (in a worker, or here)."""
+    frames = []
+    for path in paths:
+        df = delta.read_partition(path, "hour", hour, storage_options=storage_options)
+        if df is not None:
+            frames.append(df)
+    return audit_frames(frames)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import polars as pl
@@ -10,8 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.io import delta
+from pipelines.io.processes import WorkerPool, in_order, kept_workers, running_workers
 from pipelines.pii.audit import audit_files, scan_text
-from pipelines.quality.leakage import audit_frames
+from pipelines.quality import leakage
+from pipelines.quality.leakage import audit_frames, audit_partition, audit_partitions
 
 
 def kinds(text: str) -> list[tuple[str, bool]]:
@@ -130,3 +134,50 @@ def test_audit_and_masker_agree_that_an_opaque_id_is_no_card() -> None:
     for text in ("kort 4111 1111 1111 1111", "order 3597550454386506"):
         assert "<CARD>" in masker.mask(text)[0]
         assert [f for f in scan_text(text) if f.type == "CARD" and f.blocking]
+
+
+_MIXED = [
+    "ring 070-123 45 67", "boka möte med Anna Svensson imorgon", "hej", "klockan 15",
+    "skriv till anna@firma.se", "pnr 811228-9874", "nummer ٠٧٠١٢٣٤٥٦٧", "Anna Svensson",
+    json.dumps({"contact": "Anna Svensson"}), json.dumps(["Per Olsson"]), "[PERSON] ringde",
+    "{not json", "möte med Karl-Erik Berg", "kod 123", "", None,
+]  # fmt: skip
+
+
+def test_strings_polars_drops_before_python_are_exactly_those_with_nothing_to_find() -> None:
+    """The column prefilter (``CANDIDATE_PATTERN`` in polars) changes no figure: the audit equals
+    judging every string one by one, Unicode digits and JSON-looking strings included."""
+    frame = pl.DataFrame({"text": _MIXED, "text_surrogate": list(reversed(_MIXED))})
+    report = audit_frames([frame])
+    blocking = warnings = 0
+    types: dict[str, int] = {}
+    for column in ("text", "text_surrogate"):
+        for value in frame[column].to_list():
+            if not value:
+                continue
+            b, w, found = leakage._verdict(value, column.endswith("_surrogate"))
+            blocking, warnings = blocking + b, warnings + w
+            for kind, n in found:
+                types[kind] = types.get(kind, 0) + n
+    assert report.blocking == blocking > 0 and report.warnings == warnings > 0
+    assert report.by_type == types
+
+
+def test_audit_partitions_in_a_kept_pool_equal_the_audit_here(tmp_path: Path) -> None:
+    hours = [f"2025-01-01T{h:02d}" for h in range(4)]
+    texts = [(h, t) for n, h in enumerate(hours) for t in [*_MIXED[:-2], f"ring 070-123 45 6{n}"]]
+    rows = [(h, f"e{i}", text) for i, (h, text) in enumerate(texts)]
+    frame = pl.DataFrame(rows, schema=["hour", "event_id", "text"], orient="row")
+    paths = [str(tmp_path / "turns"), str(tmp_path / "missing")]
+    delta.append_rows(paths[0], frame, partition_by=["hour"])
+    here = [vars(a) for a in audit_partitions(paths, hours)]
+    leakage._AUDITS.clear()
+    with kept_workers():
+        assert running_workers() == 0
+        assert [vars(a) for a in audit_partitions(paths, hours)] == here  # no pool started
+        leakage._AUDITS.clear()
+        list(in_order([(0, os.getpid, ())], WorkerPool(2)))  # as a batch's silver leaves it
+        assert running_workers() == 2
+        assert [vars(a) for a in audit_partitions(paths, hours)] == here
+    assert len({a["blocking"] for a in here}) == 1 and here[0]["blocking"] >= 4
+    assert audit_partition(paths, hours[1]) == audit_partitions(paths, hours)[1]
