@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from pipelines.config import LakeConfig
 from pipelines.generate import generate
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
+from pipelines.io.processes import kept_workers
 from pipelines.silver.build import SilverOptions, build_silver_hours
 
 # The core columns bronze extracts. Nested fields vary by intent (slots, args), which polars
@@ -145,6 +147,8 @@ def main() -> None:
         cfg = LakeConfig(data_dir=str(scratch))
         hours = all_owner_hours(cfg.telemetry, day_dirs(cfg.telemetry))
 
+        pool = ExitStack()  # one worker pool for both stages and every batch, as in kvarn run
+        pool.enter_context(kept_workers())
         t0 = time.perf_counter()
         ordered = list(hours)
         tree = TreeRss() if args.workers > 1 else None
@@ -166,6 +170,7 @@ def main() -> None:
             for i in range(0, len(ordered), 24):
                 build_silver_hours(cfg, ordered[i : i + 24], opts)
         t_silver = time.perf_counter() - t0
+        pool.close()
         rss_silver = _rss_mb()
         if tree is not None:
             print(f"silver, {args.workers} workers: peak RSS of all processes together "
