@@ -4,6 +4,9 @@ a failing hour named while the rest of its batch still lands."""
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,8 @@ import assets.silver
 from assets.partitions import RANGE_END_TAG, RANGE_START_TAG, consecutive_batches
 from assets.runner import materialize_hours
 from pipelines.config import LakeConfig
-from pipelines.io import delta
+from pipelines.io import delta, processes
+from pipelines.io.processes import kept_workers, running_workers
 from pipelines.silver.build import SilverOptions, SilverReport
 from tests.integration.small_lake import TEST_KEY, generate_landing
 
@@ -76,3 +80,33 @@ def test_a_failing_hour_is_named_and_the_rest_of_its_batch_lands(
     turns = delta.read_table(cfg.table("silver", "turns"))
     assert turns is not None
     assert sorted(turns["hour"].unique().to_list()) == [h for h in HOURS if h != broken]
+
+
+def test_one_worker_pool_serves_every_batch_of_a_backfill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside ``kept_workers`` (``kvarn run`` holds it over all its batches) bronze, silver and
+    the leak audit of every batch run on one pool, started once; without it, each Dagster run
+    keeps one for its own stages (the ``kvarn`` resource's scope)."""
+    cfg = generate_landing(tmp_path, seed=5, per_hour=30)
+    monkeypatch.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)
+    started: list[int] = []
+    real = processes._executor
+
+    def counted(workers: int, warm: Callable[[], object] | None) -> ProcessPoolExecutor:
+        started.append(workers)
+        return real(workers, warm)
+
+    monkeypatch.setattr(processes, "_executor", counted)
+    with DagsterInstance.ephemeral() as instance:
+        with kept_workers():
+            failed = materialize_hours(cfg, HOURS, demo=True, instance=instance, batch_hours=2,
+                                       workers=2)  # fmt: skip
+            assert failed == [] and started == [2] and running_workers() == 2
+        assert running_workers() == 0 and not multiprocessing.active_children()
+        started.clear()
+        failed = materialize_hours(cfg, HOURS, demo=True, instance=instance, batch_hours=2,
+                                   workers=2)  # fmt: skip
+        assert failed == [] and started == [2, 2]
+        assert not multiprocessing.active_children()
+        assert len(instance.get_runs(RunsFilter())) == 4
