@@ -1,13 +1,10 @@
 """The one resource assets need: where the lake is and how to mask."""
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import ConfigurableResource
 
 from pipelines.config import LakeConfig, default_data_dir
-from pipelines.io.processes import kept_workers
 from pipelines.silver.build import SilverOptions
 
 
@@ -30,13 +27,6 @@ class KvarnResource(ConfigurableResource):
     # Bronze's validating processes for a batch of hours, the same rule on the landing lines
     # the hours own (pipelines/bronze/build.py).
     bronze_workers: int = 0
-
-    @contextmanager
-    def yield_for_execution(self, context: InitResourceContext) -> Iterator["KvarnResource"]:
-        """For the run's (or step process's) duration, bronze, silver and the checks share one
-        worker pool, started by the first of them that wants workers."""
-        with kept_workers():
-            yield self
 
     def lake(self) -> LakeConfig:
         return LakeConfig.from_env(self.data_dir or default_data_dir())

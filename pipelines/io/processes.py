@@ -11,7 +11,7 @@ caller's ``__main__`` again; workers need nothing from it, and a script without 
 ``if __name__ == "__main__"`` guard would run itself again in every worker, so they are started
 without it. A worker ends by itself once its caller is gone (killed with -9, say).
 
-Inside a ``kept_workers`` scope (``kvarn run``, a Dagster run) one pool serves every call
+Inside a ``kept_workers`` scope (``kvarn run``, the benchmarks) one pool serves every call
 instead of one per call: a worker's start (imports, the PII engine) is paid once, and its
 caches carry over from bronze to silver and from one batch to the next.
 """
@@ -119,7 +119,7 @@ _keep_depth = 0
 @contextmanager
 def kept_workers() -> Iterator[None]:
     """Share one worker pool among every call made inside this scope; the outermost scope stops
-    it when it ends. Nested scopes (a Dagster run inside ``kvarn run``) add nothing."""
+    it when it ends. Nested scopes add nothing."""
     global _keep_depth
     with _KEEP:
         _keep_depth += 1

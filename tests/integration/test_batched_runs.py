@@ -86,8 +86,8 @@ def test_one_worker_pool_serves_every_batch_of_a_backfill(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Inside ``kept_workers`` (``kvarn run`` holds it over all its batches) bronze, silver and
-    the leak audit of every batch run on one pool, started once; without it, each Dagster run
-    keeps one for its own stages (the ``kvarn`` resource's scope)."""
+    the leak audit of every batch run on one pool, started once; without it (a run the daemon
+    launches), each stage of each run starts its own and the audit starts none."""
     cfg = generate_landing(tmp_path, seed=5, per_hour=30)
     monkeypatch.setenv("KVARN_PSEUDONYM_KEY", TEST_KEY)
     started: list[int] = []
@@ -107,6 +107,6 @@ def test_one_worker_pool_serves_every_batch_of_a_backfill(
         started.clear()
         failed = materialize_hours(cfg, HOURS, demo=True, instance=instance, batch_hours=2,
                                    workers=2)  # fmt: skip
-        assert failed == [] and started == [2, 2]
+        assert failed == [] and started == [2, 2, 2, 2]  # bronze and silver of both runs
         assert not multiprocessing.active_children()
         assert len(instance.get_runs(RunsFilter())) == 4
