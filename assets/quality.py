@@ -27,7 +27,7 @@ from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
 from pipelines.governance.policy import load_policy
 from pipelines.io import delta
-from pipelines.observe.dq import DqFigure, build_dq_hour, lake_retention
+from pipelines.observe.dq import DqFigure, build_dq_hours, lake_retention
 from pipelines.observe.thresholds import THRESHOLDED, load_thresholds
 
 DQ_HOURLY = AssetKey(["gold", "dq_hourly"])
@@ -78,9 +78,9 @@ def dq_hourly(
         # retention (a lake-wide figure, the same for each hour).
         now = datetime.now(UTC)
         retention = lake_retention(cfg, thresholds, policy, now)
-        figured = [(h, *build_dq_hour(cfg, h, thresholds, policy, now, retention))
-                   for h in step_hours(context)]  # fmt: skip
-    for hour, figures, version in figured:
+        by_hour, version = build_dq_hours(cfg, step_hours(context), thresholds, policy, now,
+                                          retention)  # fmt: skip
+    for hour, figures in by_hour.items():
         per_hour.append((hour, _hour_metadata(figures, version, thresholds.source)))
         for figure in figures:
             if figure.metric in checks:

@@ -7,6 +7,7 @@ overwrites exactly its partition, so a rerun replaces the figures instead of add
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -155,6 +156,30 @@ def build_dq_hour(
     """Measure, judge and write one hour: the figures and the new table version."""
     figures = dq_hour(cfg, hour, thresholds, policy, now, retention)
     return figures, write_dq_hour(cfg, hour, figures)
+
+
+def build_dq_hours(
+    cfg: LakeConfig,
+    hours: Sequence[str],
+    thresholds: Thresholds,
+    policy: RetentionPolicy,
+    now: datetime | None = None,
+    retention: Retention | None = None,
+) -> tuple[dict[str, list[DqFigure]], int]:
+    """``build_dq_hour`` for a batch's hours: each measured and judged as alone (no figure reads
+    this table), all written in one commit instead of one per hour. Returns the figures by hour
+    and the table version that holds them all."""
+    figures = {hour: dq_hour(cfg, hour, thresholds, policy, now, retention) for hour in hours}
+    if not figures:
+        raise ValueError("no hour to build")
+    version = delta.overwrite_partitions(
+        cfg.table(*DQ_TABLE),
+        [to_frame(f) for f in figures.values()],
+        "hour",
+        list(figures),
+        storage_options=cfg.storage_options,
+    )
+    return figures, version
 
 
 _LEVEL = {"ok": 0.0, "warn": 1.0, "error": 2.0}

@@ -10,7 +10,13 @@ import pytest
 from pipelines.config import LakeConfig
 from pipelines.governance.policy import RetentionPolicy
 from pipelines.io import delta
-from pipelines.observe.dq import DqFigure, build_dq_hour, check_status_metrics, dq_hour
+from pipelines.observe.dq import (
+    DqFigure,
+    build_dq_hour,
+    build_dq_hours,
+    check_status_metrics,
+    dq_hour,
+)
 from pipelines.observe.thresholds import load_thresholds
 from tests.unit.observe.dq_lake import CLEAN, LEAKY, PLANTED, build_lake
 
@@ -119,3 +125,25 @@ def test_empty_hour_is_harmless(tmp_path: Path) -> None:
     assert got["rows_input"].value == 0
     assert got["quarantine_rate"].status == "ok"
     assert got["freshness_hours"].value is None and got["freshness_hours"].status == "error"
+
+
+def test_a_batch_of_hours_is_written_in_one_commit_with_each_hours_own_figures(
+    lake: LakeConfig,
+) -> None:
+    """``build_dq_hours`` (the hourly asset's batched step) writes what ``build_dq_hour`` writes
+    for each hour, leaky and clean hours side by side, in one Delta commit."""
+    thresholds, policy = load_thresholds(), RetentionPolicy()
+    table = lake.table("gold", "dq_hourly")
+    alone = {}
+    for hour in (CLEAN, LEAKY):
+        build_dq_hour(lake, hour, thresholds, policy, NOON)
+        alone[hour] = delta.read_partition(table, "hour", hour)
+    before = delta.table_version(table)
+    by_hour, version = build_dq_hours(lake, [LEAKY, CLEAN], thresholds, policy, NOON)
+    assert before is not None and list(by_hour) == [LEAKY, CLEAN] and version == before + 1
+    for hour, rows in alone.items():
+        together = delta.read_partition(table, "hour", hour)
+        assert rows is not None and together is not None and together.height == len(by_hour[hour])
+        assert together.sort("metric").equals(rows.sort("metric")), hour
+    residuals = {h: {f.metric: f for f in by_hour[h]}["masking_residuals"] for h in by_hour}
+    assert residuals[LEAKY].status == "error" and residuals[CLEAN].status == "ok"
