@@ -133,7 +133,7 @@ def kept_workers() -> Iterator[None]:
                 _kept.clear()
                 _kept_sizes.clear()
         for executor in ending:
-            executor.shutdown(wait=True, cancel_futures=True)
+            _stop(executor)
 
 
 def running_workers() -> int:
@@ -159,8 +159,19 @@ def _kept_executor(workers: int) -> ProcessPoolExecutor | None:
             _kept_sizes.append(workers)
         executor = _kept[0]
     if stale is not None:
-        stale.shutdown(wait=True, cancel_futures=True)
+        _stop(stale)
     return executor
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Shut a pool down. A broken one (a worker died) is not waited for: its other workers are
+    terminated here, since waiting on its manager thread can block for good."""
+    if not getattr(executor, "_broken", False):
+        executor.shutdown(wait=True, cancel_futures=True)
+        return
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 class WorkerPool:
@@ -193,7 +204,7 @@ class WorkerPool:
         failed). A kept pool stays: only this call's waiting tasks are dropped, and its running
         ones finished, so the next call starts on idle workers."""
         if not self._kept:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            _stop(self._pool)
             return
         for future in self._mine:
             future.cancel()
