@@ -165,12 +165,18 @@ def _kept_executor(workers: int) -> ProcessPoolExecutor | None:
 
 def _stop(executor: ProcessPoolExecutor) -> None:
     """Shut a pool down. A broken one (a worker died) is not waited for: its other workers are
-    terminated here, since waiting on its manager thread can block for good."""
+    terminated and reaped here, since waiting on its manager thread can block for good."""
     if not getattr(executor, "_broken", False):
         executor.shutdown(wait=True, cancel_futures=True)
         return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
+    survivors = list((getattr(executor, "_processes", None) or {}).values())
+    for process in survivors:
         process.terminate()
+    for process in survivors:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
     executor.shutdown(wait=False, cancel_futures=True)
 
 
