@@ -24,6 +24,7 @@ import polars as pl
 from pipelines.bronze.envelope import derive_env
 from pipelines.bronze.hashing import event_hash, producer_hash_ok
 from pipelines.bronze.validate import schema_problem, schema_version
+from pipelines.io import json_exact
 from pipelines.io.landing import (
     TOMBSTONE_PREFIX,
     LandingLine,
@@ -153,7 +154,7 @@ def _readable_ts(raw: bytes) -> tuple[dict[str, Any] | None, datetime | None]:
     if too_deep(raw):
         return None, None
     try:
-        obj = json.loads(raw.decode("utf-8"))
+        obj = json_exact.loads(raw)
     except (UnicodeDecodeError, ValueError):
         return None, None
     if not isinstance(obj, dict) or "ts" not in obj:
@@ -264,7 +265,7 @@ def judge(item: Classified, late_days: int) -> Classified:
     obj = item.event
     if obj is None:
         try:
-            parsed = json.loads(text)
+            parsed = json_exact.loads(raw)
         except ValueError as exc:
             if item.line.last_unterminated:
                 return bad("truncated line", "last line of file ends mid-JSON without newline")

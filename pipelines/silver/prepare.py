@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from pipelines.dates import normalize_slots, normalize_text
+from pipelines.io import json_exact
 from pipelines.pii import get_masker
 from pipelines.silver.extract import Extracted, extract_event
 from pipelines.silver.options import SilverOptions
@@ -88,7 +89,7 @@ def prepare_hour(kept: pl.DataFrame, hour: str, opts: SilverOptions, key: bytes)
     for chunk in kept.select("event_id", "ts", "raw").iter_slices(CHUNK_EVENTS):
         extracted = Extracted()
         for event_id, ts, raw in chunk.iter_rows():
-            extract_event(extracted, json.loads(raw), event_id, hour, ts)
+            extract_event(extracted, json_exact.loads(raw), event_id, hour, ts)
         for table in SILVER_SCHEMAS:
             records = getattr(extracted, table)
             keep = KEEP_OBJECTS.get(table, frozenset())
