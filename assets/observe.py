@@ -14,7 +14,7 @@ from assets.partitions import BATCHED, HOURLY, step_hours
 from assets.resources import KvarnResource
 from assets.silver import SILVER_KEYS
 from pipelines.io import delta
-from pipelines.observe.slo import build_slo_hour
+from pipelines.observe.slo import SloReport, build_slo_hours
 
 SLO_HOURLY = AssetKey(["gold", "slo_hourly"])
 # The name of each statistic in a metadata key: ``<component>[_<route>]_<suffix>``.
@@ -61,12 +61,13 @@ def slo_metadata(rows: list[dict[str, Any]]) -> dict[str, Any]:
 )
 def slo_hourly(context: AssetExecutionContext, kvarn: KvarnResource) -> MaterializeResult:
     with delta.table_cache():
-        per_hour = [(hour, _slo_hour(context, kvarn, hour)) for hour in step_hours(context)]
+        reports = build_slo_hours(kvarn.lake(), step_hours(context))
+    per_hour = [(hour, _slo_metadata(context, rep)) for hour, rep in reports.items()]
     return MaterializeResult(metadata=batch_metadata(per_hour))
 
 
-def _slo_hour(context: AssetExecutionContext, kvarn: KvarnResource, hour: str) -> dict[str, Any]:
-    rep = build_slo_hour(kvarn.lake(), hour)
+def _slo_metadata(context: AssetExecutionContext, rep: SloReport) -> dict[str, Any]:
+    hour = rep.hour
     if rep.expired:
         context.log.info(f"{hour}: silver expired by retention, SLO rows left as they are")
         return {"expired_by_retention": True}

@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.config import LakeConfig
 from pipelines.io import delta
-from pipelines.io.horizons import hour_expired
+from pipelines.io.horizons import horizons
 from pipelines.observe.schemas import SLO_HOURLY
 from pipelines.observe.slo_samples import (
     TEST_RESULT_COLUMNS,
@@ -123,17 +123,34 @@ def build_slo_hour(
 
     An hour whose silver expired by retention keeps the rows it has: recomputing from silver
     that is gone would report an empty hour."""
-    if hour_expired(cfg, hour, "silver"):
-        return SloReport(hour, expired=True)
+    return build_slo_hours(cfg, [hour], targets)[hour]
+
+
+def build_slo_hours(
+    cfg: LakeConfig, hours: Sequence[str], targets: Sequence[SloTarget] | None = None
+) -> dict[str, SloReport]:
+    """``build_slo_hour`` for a batch's hours: each computed from its own silver alone, all
+    written in one commit instead of one per hour. Hours whose silver expired keep their rows
+    and are left out of the commit."""
     chosen = list(targets) if targets is not None else load_targets(cfg.data_dir)
-    frame = slo_frame(
-        hour,
-        chosen,
-        _silver(cfg, "turns", hour, TURN_COLUMNS),
-        _silver(cfg, "tool_calls", hour, TOOL_CALL_COLUMNS),
-        _silver(cfg, "test_results", hour, TEST_RESULT_COLUMNS),
-    )
-    version = delta.overwrite_partition(cfg.table("gold", "slo_hourly"), frame, "hour", hour,
-                                        stats_columns=STATS_COLUMNS,
-                                        storage_options=cfg.storage_options)  # fmt: skip
-    return SloReport(hour, frame.to_dicts(), version)
+    horizon = horizons(cfg).get("silver")
+    reports: dict[str, SloReport] = {}
+    frames: dict[str, pl.DataFrame] = {}
+    for hour in hours:
+        if horizon is not None and hour < horizon:
+            reports[hour] = SloReport(hour, expired=True)
+            continue
+        frames[hour] = slo_frame(
+            hour,
+            chosen,
+            _silver(cfg, "turns", hour, TURN_COLUMNS),
+            _silver(cfg, "tool_calls", hour, TOOL_CALL_COLUMNS),
+            _silver(cfg, "test_results", hour, TEST_RESULT_COLUMNS),
+        )
+    if frames:
+        version = delta.overwrite_partitions(cfg.table("gold", "slo_hourly"), list(frames.values()),
+                                             "hour", list(frames), stats_columns=STATS_COLUMNS,
+                                             storage_options=cfg.storage_options)  # fmt: skip
+        for hour, frame in frames.items():
+            reports[hour] = SloReport(hour, frame.to_dicts(), version)
+    return {hour: reports[hour] for hour in hours}

@@ -18,11 +18,12 @@ import pytest
 from pipelines.bronze.build import build_bronze_hour
 from pipelines.bronze.ingest import all_owner_hours
 from pipelines.config import LakeConfig
+from pipelines.governance.retention import LEDGER_SCHEMA
 from pipelines.io import delta
 from pipelines.io.landing import day_dirs
 from pipelines.observe.catalogue import CATALOGUE
 from pipelines.observe.metric import Metric
-from pipelines.observe.slo import build_slo_hour, judge
+from pipelines.observe.slo import build_slo_hour, build_slo_hours, judge
 from pipelines.observe.slo_metrics import read_slo_rows, slo_metrics
 from pipelines.observe.slo_targets import load_targets
 from pipelines.silver.build import SilverOptions, build_silver_hour
@@ -249,3 +250,29 @@ def test_latest_measured_hour_becomes_catalogue_metrics(lake: tuple[LakeConfig, 
     )
     assert not any(m.name == "slo_latency_seconds" and m.label("component") == "tool_success"
                    for m in metrics)  # fmt: skip
+
+
+def test_a_batch_is_one_commit_with_each_hours_own_rows(tmp_path: Path) -> None:
+    """A batch's hours are written together, each with the rows it gets alone; an hour whose
+    silver expired keeps the rows it had and stays out of the commit."""
+    cfg, hour = _silver_lake(tmp_path)
+    before, after = "2020-01-01T05", "2099-12-31T23"  # hours without silver, on either side
+    alone = {h: build_slo_hour(cfg, h).rows for h in (before, hour, after)}
+    version = delta.table_version(cfg.table("gold", "slo_hourly"))
+    assert version is not None
+
+    reports = build_slo_hours(cfg, [before, hour, after])
+    assert {r.version for r in reports.values()} == {version + 1}  # one commit
+    for h, rep in reports.items():
+        assert rep.rows == alone[h]
+        assert _rows(cfg, h) == {(r["component"], r["route"]): r for r in alone[h]}
+
+    horizon = {"run_id": "r", "expired_at": None, "layer": "silver", "table": "*",
+               "partition": "*", "cutoff": hour, "rows": 0, "bytes": 0}  # fmt: skip
+    delta.append_rows(cfg.table("state", "retention_ledger"),
+                      pl.DataFrame([horizon], schema=LEDGER_SCHEMA))  # fmt: skip
+    kept = _rows(cfg, before)
+    reports = build_slo_hours(cfg, [before, hour])
+    assert reports[before].expired and not reports[hour].expired
+    assert _rows(cfg, before) == kept
+    assert reports[hour].rows == alone[hour]
