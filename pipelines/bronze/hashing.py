@@ -41,11 +41,36 @@ PRODUCER_PREFIX = "sha256:"
 _HEX64 = frozenset("0123456789abcdef")
 
 
-def producer_digest(event: dict[str, Any]) -> str:
+def producer_digest(event: dict[str, Any], canonical: str | None = None) -> str:
     """The hex digest ``log_event`` computes: every field but ``hash``, sorted keys, the
-    default separators, non-ASCII kept."""
+    default separators, non-ASCII kept.
+
+    ``canonical`` (``canonical_json(event)``, when the caller has it) saves the second
+    serialisation where it holds the same text with other separators (see ``_spaced``)."""
+    if canonical is not None and "delivery" not in event:
+        spaced = _spaced(canonical)
+        if spaced is not None:
+            return _digest(spaced)
     body = {k: v for k, v in event.items() if k != "hash"}
     return _digest(json.dumps(body, sort_keys=True, ensure_ascii=False))
+
+
+def _spaced(compact: str) -> str | None:
+    """``compact`` (``json.dumps`` with ``(",", ":")``) as the default separators write it, or
+    None where that cannot be done by splitting on quotes.
+
+    Without a backslash in the text every ``"`` opens or closes a string (``json.dumps``
+    escapes a quote inside one), so the even pieces of a split on ``"`` are what lies between
+    strings: brackets, separators and literals, none of which holds a comma or colon of its own.
+    Only those pieces get the spaces."""
+    if "\\" in compact:
+        return None
+    pieces = compact.split('"')
+    # The between-strings pieces spaced in one go: joined on NUL, which json.dumps escapes
+    # inside a string (so it cannot be there without a backslash) and never writes outside one.
+    between = "\0".join(pieces[::2]).replace(",", ", ").replace(":", ": ")
+    pieces[::2] = between.split("\0")
+    return '"'.join(pieces)
 
 
 def producer_hash_ok(event: dict[str, Any]) -> bool | None:
@@ -53,14 +78,22 @@ def producer_hash_ok(event: dict[str, Any]) -> bool | None:
 
     ``sha256:<hex>`` is the producers' form; a bare 64-hex value is kvarn's earlier dialect,
     which hashed the canonical form, so it may match either algorithm."""
+    return event_hashes(event)[1]
+
+
+def event_hashes(event: dict[str, Any]) -> tuple[str, bool | None]:
+    """``event_hash`` and ``producer_hash_ok`` of one event from one serialisation where the
+    second can be derived from the first (bronze computes both for every line)."""
+    canonical = canonical_json(event)
+    digest = _digest(canonical)
     if "hash" not in event:
-        return None
+        return digest, None
     value = event["hash"]
     if not isinstance(value, str):
-        return False
+        return digest, False
     lowered = value.lower()
     if lowered.startswith(PRODUCER_PREFIX):
-        return lowered[len(PRODUCER_PREFIX) :] == producer_digest(event)
+        return digest, lowered[len(PRODUCER_PREFIX) :] == producer_digest(event, canonical)
     if len(lowered) == 64 and set(lowered) <= _HEX64:
-        return lowered == event_hash(event) or lowered == producer_digest(event)
-    return False
+        return digest, lowered == digest or lowered == producer_digest(event, canonical)
+    return digest, False

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.bronze.envelope import derive_env
-from pipelines.bronze.hashing import event_hash, producer_hash_ok
+from pipelines.bronze.hashing import event_hashes
 from pipelines.bronze.validate import schema_problem, schema_version
 from pipelines.io import json_exact
 from pipelines.io.landing import (
@@ -298,9 +298,10 @@ def _event_row(item: Classified, now: datetime) -> dict[str, Any]:
     env, env_source = derive_env(ev)
     field_hash = ev.get("hash")
     masked = ev.get("pii_masked")
+    event_id, hash_ok = event_hashes(ev)
     return {
         "hour": item.owner,
-        "event_id": event_hash(ev),
+        "event_id": event_id,
         "ts": item.ts,
         "event": ev["event"],
         "v": schema_version(ev["v"]),
@@ -308,7 +309,7 @@ def _event_row(item: Classified, now: datetime) -> dict[str, Any]:
         "env_source": env_source,
         "pii_masked": masked if isinstance(masked, bool) else None,
         "hash_field": field_hash if isinstance(field_hash, str) else None,
-        "hash_ok": producer_hash_ok(ev),
+        "hash_ok": hash_ok,
         "source_file": item.line.source,
         "line_no": item.line.line_no,
         "ingested_at": now,
