@@ -313,18 +313,31 @@ def test_batched_dagster_runs_take_the_producers_events_as_the_engine_does(
                 assert sorted(got[key[0]].to_list()) == sorted(want[key[0]].to_list()), name
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["pool per stage", "one kept pool"])
 def test_workers_take_the_producers_events_as_one_process_does(
-    lake: tuple[LakeConfig, Any], tmp_path: Path
+    lake: tuple[LakeConfig, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: bool
 ) -> None:
     """The producer-written landing files with bronze validated and silver prepared in two
     worker processes: every bronze and silver table equals the one-process, hour-by-hour
-    build."""
+    build. Also with both stages on one kept pool, as ``kvarn run`` holds it: silver's tasks
+    then run in workers that judged bronze lines first."""
     import shutil
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import ExitStack
     from datetime import datetime, timedelta
 
     from pipelines.bronze.build import build_bronze_hours
+    from pipelines.io import processes
     from pipelines.silver.build import build_silver_hours
 
+    started: list[int] = []
+    real = processes._executor
+
+    def counted(workers: int, warm: Any) -> ProcessPoolExecutor:
+        started.append(workers)
+        return real(workers, warm)
+
+    monkeypatch.setattr(processes, "_executor", counted)
     cfg, _ = lake
     other = LakeConfig(data_dir=str(tmp_path))
     shutil.copytree(cfg.telemetry, other.telemetry)
@@ -336,7 +349,12 @@ def test_workers_take_the_producers_events_as_one_process_does(
     before = (datetime.strptime(hours[0], "%Y-%m-%dT%H") - timedelta(hours=1)).strftime(
         "%Y-%m-%dT%H"
     )
-    build_bronze_hours(other, [before, *hours], workers=2)
+    with ExitStack() as scope:
+        if kept:
+            scope.enter_context(processes.kept_workers())
+        build_bronze_hours(other, [before, *hours], workers=2)
+        build_silver_hours(other, [before, *hours], SilverOptions(demo=True, workers=2))
+    assert started == ([2] if kept else [2, 2])  # one pool for both stages, or one each
     for name in ("events", "quarantine"):
         want = delta.read_table(cfg.table("bronze", name))
         got = delta.read_table(other.table("bronze", name))
@@ -346,7 +364,6 @@ def test_workers_take_the_producers_events_as_one_process_does(
         assert got is not None, name
         keep = sorted(c for c in want.columns if c != "ingested_at")
         assert got.select(keep).sort(keep).equals(want.select(keep).sort(keep)), name
-    build_silver_hours(other, [before, *hours], SilverOptions(demo=True, workers=2))
     for name in SILVER_TABLES:
         want, got = _table(cfg, "silver", name), _table(other, "silver", name)
         keep = sorted(c for c in want.columns if c not in {"ingested_at", "created_at"})
