@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Hashable, Sequence
-from dataclasses import replace
 from functools import lru_cache
 from typing import TypeVar
 
@@ -81,8 +80,7 @@ def _join_elisions(tokens: list[Token], text: str) -> list[Token]:
         ):
             word = f"{token.text}'{nxt.text}"
             joined.append(
-                replace(
-                    token,
+                token._replace(
                     end=nxt.end,
                     text=word,
                     folded=word.casefold(),
@@ -214,7 +212,7 @@ class PersonRules:
         if text and ("'" in text or "’" in text):
             tokens = _join_elisions(tokens, text)
         prepared = [
-            replace(token, capital=True)
+            token._replace(capital=True)
             if not token.capital
             and token.text.isupper()
             and (self.first_name(token.folded) or self.surname(token.folded, morphology=False))
@@ -236,7 +234,7 @@ class PersonRules:
                 and token.folded not in self.lex.non_name_phrases
             ):
                 # an unlisted surname in an all-caps signature: "BENGT WADENSJÖ"
-                prepared[i] = replace(token, capital=True)
+                prepared[i] = token._replace(capital=True)
         return prepared
 
     # -- stoplisted phrases ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipelines.pii.persons_words import ADDRESS, BREAK, FILE_PATH, TOKEN
 
@@ -11,9 +12,10 @@ MAX_NAME_TOKENS = 5
 SHORT_TEXT_TOKENS = 8
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word of the input with what the rules need to know about it."""
+class Token(NamedTuple):
+    """A word of the input with what the rules need to know about it (a named tuple: about
+    half a million are made in a day of telemetry, and a frozen dataclass costs three times as
+    much to build)."""
 
     start: int
     end: int

@@ -95,9 +95,11 @@ def prepare_hour(kept: pl.DataFrame, hour: str, opts: SilverOptions, key: bytes)
             keep = KEEP_OBJECTS.get(table, frozenset())
             counts_of = masker.mask_records(table, records, keep)
             for record, counts in zip(records, counts_of, strict=True):
-                out.pii_entities.update(counts)
+                if counts:  # most records hold nothing to mask: skip the two calls
+                    out.pii_entities.update(counts)
                 if table == "turns":
-                    record["pii_entities"] = json.dumps(dict(sorted(counts.items())))
+                    found = json.dumps(dict(sorted(counts.items()))) if counts else "{}"
+                    record["pii_entities"] = found
                     record["mask_mode"] = opts.mask_mode
         turns = extracted.turns
         out.dates_found += sum(normalize_turn_dates(t, opts.tz, opts.mask_mode) for t in turns)

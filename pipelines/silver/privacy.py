@@ -93,7 +93,8 @@ class RecordMasker:
                     continue
                 if name in machine:
                     entities = machine_text_entities(text, entities)
-                counts[i].update(e.type for e in entities)
+                if entities:
+                    counts[i].update(e.type for e in entities)
                 record[name] = render(text, entities, "placeholder", None)
                 if name in wants_surrogate:
                     smap = self.surrogates(record.get("session_id"))
