@@ -1,6 +1,6 @@
 """``json.loads``'s answer at orjson's speed.
 
-Parsing landing lines is a tenth of bronze's time, and every line is parsed twice (the file
+Parsing landing lines was a fifth of bronze's time, and every line is parsed twice (the file
 index reads its event time; validation reads the event) and a valid one a third time in silver.
 orjson parses about three times faster, but its answers are not always the standard parser's:
 
