@@ -139,12 +139,6 @@ def to_frame(figures: list[DqFigure]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=DQ_HOURLY, orient="row")
 
 
-def write_dq_hour(cfg: LakeConfig, hour: str, figures: list[DqFigure]) -> int:
-    """Overwrite the ``hour`` partition of ``gold/dq_hourly``; returns the Delta version."""
-    return delta.overwrite_partition(cfg.table(*DQ_TABLE), to_frame(figures), "hour", hour,
-                                     storage_options=cfg.storage_options)  # fmt: skip
-
-
 def build_dq_hour(
     cfg: LakeConfig,
     hour: str,
@@ -153,9 +147,10 @@ def build_dq_hour(
     now: datetime | None = None,
     retention: Retention | None = None,
 ) -> tuple[list[DqFigure], int]:
-    """Measure, judge and write one hour: the figures and the new table version."""
-    figures = dq_hour(cfg, hour, thresholds, policy, now, retention)
-    return figures, write_dq_hour(cfg, hour, figures)
+    """Measure, judge and write one hour (overwriting its partition): the figures and the new
+    table version."""
+    by_hour, version = build_dq_hours(cfg, [hour], thresholds, policy, now, retention)
+    return by_hour[hour], version
 
 
 def build_dq_hours(

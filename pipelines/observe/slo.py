@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.config import LakeConfig
 from pipelines.io import delta
-from pipelines.io.horizons import horizons
+from pipelines.io.horizons import expired_before
 from pipelines.observe.schemas import SLO_HOURLY
 from pipelines.observe.slo_samples import (
     TEST_RESULT_COLUMNS,
@@ -133,7 +133,7 @@ def build_slo_hours(
     written in one commit instead of one per hour. Hours whose silver expired keep their rows
     and are left out of the commit."""
     chosen = list(targets) if targets is not None else load_targets(cfg.data_dir)
-    horizon = horizons(cfg).get("silver")
+    horizon = expired_before(cfg, "silver")  # one ledger read for the batch
     reports: dict[str, SloReport] = {}
     frames: dict[str, pl.DataFrame] = {}
     for hour in hours:
