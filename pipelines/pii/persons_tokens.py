@@ -13,9 +13,9 @@ SHORT_TEXT_TOKENS = 8
 
 
 class Token(NamedTuple):
-    """A word of the input with what the rules need to know about it (a named tuple: about
-    half a million are made in a day of telemetry, and a frozen dataclass costs three times as
-    much to build)."""
+    """A word of the input with what the rules need to know about it (a named tuple: one is
+    built for every word of every text the rules read, and a frozen dataclass took 3.4 µs to
+    build against 0.9 µs)."""
 
     start: int
     end: int
