@@ -58,17 +58,19 @@ def measure_hour(
     grace_hours: float,
     now: datetime,
     retention: Retention | None = None,
+    silver_hours: frozenset[str] | None = None,
 ) -> Measured:
     """(metric, value, unit, detail) for every figure of ``hour``, evaluated at ``now``.
 
-    ``retention`` is the lake's retention state at ``now`` when the caller has it already (it
-    is the same for every hour judged at that moment)."""
+    ``retention`` is the lake's retention state at ``now`` and ``silver_hours`` its hours with
+    silver, when the caller has them already (the same for every hour judged at that moment)."""
     bronze = fig.bronze_figures(cfg, hour)
     turn_events, exact = fig.exact_duplicates(cfg, hour)
     turns = fig.turn_figures(cfg, hour)
     residuals, residual_detail = fig.masking_residuals(cfg, hour)
     total, overdue, overdue_by = retention or fig.retention_figures(cfg, policy, now, grace_hours)
-    clean = fig.newest_clean_hour(cfg, hour, hour_is_clean=residuals == 0)
+    with_silver = fig.silver_hours(cfg) if silver_hours is None else silver_hours
+    clean = fig.newest_clean_hour(with_silver, hour, hour_is_clean=residuals == 0)
     empty_turns = "" if turns.turns else "no turns in the hour"
     return [
         ("rows_input", bronze.lines, "count", ""),
@@ -119,11 +121,13 @@ def dq_hour(
     policy: RetentionPolicy,
     now: datetime | None = None,
     retention: Retention | None = None,
+    silver_hours: frozenset[str] | None = None,
 ) -> list[DqFigure]:
     """Every judged figure of ``hour`` at ``now`` (default: the wall clock); nothing written."""
     at = now or datetime.now(UTC)
     grace = thresholds.retention_grace_hours
-    return judge(hour, measure_hour(cfg, hour, policy, grace, at, retention), thresholds)
+    measured = measure_hour(cfg, hour, policy, grace, at, retention, silver_hours)
+    return judge(hour, measured, thresholds)
 
 
 def lake_retention(
@@ -164,7 +168,10 @@ def build_dq_hours(
     """``build_dq_hour`` for a batch's hours: each measured and judged as alone (no figure reads
     this table), all written in one commit instead of one per hour. Returns the figures by hour
     and the table version that holds them all."""
-    figures = {hour: dq_hour(cfg, hour, thresholds, policy, now, retention) for hour in hours}
+    with_silver = fig.silver_hours(cfg)  # nothing writes silver while a batch is judged
+    figures = {
+        hour: dq_hour(cfg, hour, thresholds, policy, now, retention, with_silver) for hour in hours
+    }
     if not figures:
         raise ValueError("no hour to build")
     version = delta.overwrite_partitions(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -153,16 +154,21 @@ def retention_figures(
     return total, sum(overdue.values()), dict(overdue)
 
 
-def newest_clean_hour(cfg: LakeConfig, hour: str, hour_is_clean: bool) -> str | None:
-    """The newest hour up to ``hour`` with a silver partition; ``hour`` itself only when its
-    silver passed the leak audit (a silver build that leaks is not a clean one)."""
+def silver_hours(cfg: LakeConfig) -> frozenset[str]:
+    """Every hour with a partition in some silver table: one listing per table, to judge a
+    batch's hours with (listing them once per hour grew with the lake, hours times partitions)."""
     hours: set[str] = set()
     for name in SILVER_TABLES:
         hours |= _partition_values(cfg, "silver", name, "hour")
-    hours = {h for h in hours if h <= hour}
-    if not hour_is_clean:
-        hours.discard(hour)
-    return max(hours) if hours else None
+    return frozenset(hours)
+
+
+def newest_clean_hour(with_silver: Iterable[str], hour: str, hour_is_clean: bool) -> str | None:
+    """The newest hour up to ``hour`` among ``with_silver`` (see ``silver_hours``); ``hour``
+    itself only when its silver passed the leak audit (a silver build that leaks is not a clean
+    one)."""
+    older = [h for h in with_silver if h < hour or (h == hour and hour_is_clean)]
+    return max(older) if older else None
 
 
 def hours_between_ends(older: str, hour: str) -> float:

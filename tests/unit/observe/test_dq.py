@@ -131,19 +131,24 @@ def test_a_batch_of_hours_is_written_in_one_commit_with_each_hours_own_figures(
     lake: LakeConfig,
 ) -> None:
     """``build_dq_hours`` (the hourly asset's batched step) writes what ``build_dq_hour`` writes
-    for each hour, leaky and clean hours side by side, in one Delta commit."""
+    for each hour, leaky and clean hours side by side, in one Delta commit. The batch lists the
+    silver hours once; each hour's freshness still counts only hours up to it (18:00 has no
+    silver of its own and looks back past the leaky hour)."""
     thresholds, policy = load_thresholds(), RetentionPolicy()
     table = lake.table("gold", "dq_hourly")
+    gap = "2025-09-01T18"
     alone = {}
-    for hour in (CLEAN, LEAKY):
+    for hour in (CLEAN, LEAKY, gap):
         build_dq_hour(lake, hour, thresholds, policy, NOON)
         alone[hour] = delta.read_partition(table, "hour", hour)
     before = delta.table_version(table)
-    by_hour, version = build_dq_hours(lake, [LEAKY, CLEAN], thresholds, policy, NOON)
-    assert before is not None and list(by_hour) == [LEAKY, CLEAN] and version == before + 1
+    by_hour, version = build_dq_hours(lake, [LEAKY, gap, CLEAN], thresholds, policy, NOON)
+    assert before is not None and list(by_hour) == [LEAKY, gap, CLEAN] and version == before + 1
     for hour, rows in alone.items():
         together = delta.read_partition(table, "hour", hour)
         assert rows is not None and together is not None and together.height == len(by_hour[hour])
         assert together.sort("metric").equals(rows.sort("metric")), hour
     residuals = {h: {f.metric: f for f in by_hour[h]}["masking_residuals"] for h in by_hour}
     assert residuals[LEAKY].status == "error" and residuals[CLEAN].status == "ok"
+    fresh = {h: {f.metric: f for f in by_hour[h]}["freshness_hours"].value for h in by_hour}
+    assert fresh == {CLEAN: 0.0, LEAKY: 1.0, gap: 7.0}
