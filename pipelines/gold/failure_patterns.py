@@ -27,7 +27,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import groupby, pairwise
+from operator import itemgetter
 from statistics import median
 from typing import Any
 
@@ -297,23 +298,32 @@ def _health(rows: pl.DataFrame, failures: pl.DataFrame, cfg: FlywheelSettings) -
     patterns_of: dict[str, set[str]] = {}
     for test, pid in failures.select("test_name", "pattern_id").iter_rows():
         patterns_of.setdefault(test, set()).add(pid)
+    # One aggregation for every test (a per-test frame cost a polars query per test per hour).
+    durations = [
+        _duration(m, e, r)
+        for m, e, r in rows.select("metrics", "e2e_full_ms", "response_time_ms").iter_rows()
+    ]
+    per_session = (
+        rows.select("test_name", "session_no", (pl.col("outcome") == "fail").alias("failed"))
+        .with_columns(pl.Series("duration", durations, dtype=pl.Float64))
+        .group_by("test_name", "session_no")
+        .agg(pl.col("failed").any(), pl.col("duration").max())
+        .sort("test_name", "session_no")
+    )
+    seen = {
+        test: (first, last)
+        for test, first, last in rows.group_by("test_name")
+        .agg(pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"))
+        .iter_rows()
+    }
     out = []
-    for (test,), group in rows.group_by("test_name", maintain_order=True):
-        per_session = (
-            group.with_columns(
-                pl.struct("metrics", "e2e_full_ms", "response_time_ms").map_elements(
-                    lambda s: _duration(s["metrics"], s["e2e_full_ms"], s["response_time_ms"]),
-                    return_dtype=pl.Float64,
-                ).alias("duration")
-            )
-            .group_by("session_no")
-            .agg((pl.col("outcome") == "fail").any().alias("failed"), pl.col("duration").max())
-            .sort("session_no")
-        )  # fmt: skip
-        outcomes = ["fail" if f else "pass" for f in per_session["failed"].to_list()]
+    sessions = per_session.select("test_name", "failed", "duration").iter_rows()
+    for test, group in groupby(sessions, key=itemgetter(0)):
+        runs = list(group)
+        outcomes = ["fail" if failed else "pass" for _, failed, _ in runs]
+        durations = [duration for _, _, duration in runs]
         recent = outcomes[-cfg.flaky_window :]
         flips = sum(1 for a, b in pairwise(recent) if a != b)
-        durations = per_session["duration"].to_list()
         last_d = durations[-1]
         earlier = [d for d in durations[:-1] if d is not None]
         baseline = median(earlier) if earlier else None
@@ -326,6 +336,7 @@ def _health(rows: pl.DataFrame, failures: pl.DataFrame, cfg: FlywheelSettings) -
             and last_d - baseline >= cfg.duration_min_ms
         ):  # fmt: skip
             kind = "duration"
+        first_seen, last_seen = seen[test]
         out.append({
             "test_name": test,
             "runs": len(outcomes),
@@ -335,8 +346,8 @@ def _health(rows: pl.DataFrame, failures: pl.DataFrame, cfg: FlywheelSettings) -
             "transitions": flips,
             "flaky": flips >= cfg.flaky_flips,
             "last_outcome": outcomes[-1],
-            "first_seen": group["ts"].min(),
-            "last_seen": group["ts"].max(),
+            "first_seen": first_seen,
+            "last_seen": last_seen,
             "duration_ms_last": last_d,
             "duration_ms_baseline": baseline,
             "regression_flag": kind is not None,

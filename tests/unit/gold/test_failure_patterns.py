@@ -176,3 +176,21 @@ def test_settings_change_the_verdicts() -> None:
     strict = FlywheelSettings(duration_margin=0.2, duration_min_ms=1.0)
     assert build_patterns(_results(rows), strict)[1]["regression_flag"].item() is True
     assert build_patterns(_results(rows))[1]["regression_flag"].item() is False
+
+
+def test_health_takes_each_sessions_worst_outcome_and_longest_duration() -> None:
+    """A session that failed once is a failed run; its duration is its longest result's, and a
+    session without any duration stays out of the baseline."""
+    rows = [_row("multi", 0, failed=True, failure_type="AssertionError", cause="x", duration=10),
+            _row("multi", 0, duration=30),
+            {**_row("multi", 1), "metrics": None},
+            _row("multi", 2, duration=20),
+            _row("other", 1, duration=5)]  # fmt: skip
+    health = build_patterns(_results(rows))[1]
+    assert health["test_name"].to_list() == ["multi", "other"]
+    got = health.row(0, named=True)
+    assert (got["runs"], got["passes"], got["failures"], got["outcomes"]) == (3, 2, 1, "FPP")
+    assert got["transitions"] == 1 and got["last_outcome"] == "pass"
+    assert got["duration_ms_last"] == 20 and got["duration_ms_baseline"] == 30
+    assert not got["regression_flag"]
+    assert (got["first_seen"], got["last_seen"]) == (rows[0]["ts"], rows[3]["ts"])
