@@ -93,9 +93,10 @@ def _load_kept_events(cfg: LakeConfig, hour: str, key: bytes) -> _Loaded:
 
 FLUSH_BYTES = 32 * 1024 * 1024
 """Silver frames held back before they are written: a batch of hours is written in one commit
-per table, or in several when its frames outgrow this (a day at 1,000 events/h holds ~27 MB).
-A write briefly needs about four times what it writes (the Delta writer's buffers), so an
-hour of 20,000 events (~23 MB) is written on its own or with the next."""
+per table, or in several when its frames would outgrow this (a day at 1,000 events/h holds
+~27 MB). A write briefly needs about four times what it writes (the Delta writer's buffers), so
+the held hours are written before an hour that would take them past this is added: an hour of
+20,000 events (~29 MB) is written on its own."""
 
 
 @dataclass
@@ -104,6 +105,10 @@ class _Built:
 
     report: SilverReport
     frames: dict[str, pl.DataFrame]
+
+
+def _frames_bytes(built: _Built) -> int:
+    return sum(int(f.estimated_size()) for f in built.frames.values())
 
 
 class _HeldBack:
@@ -128,14 +133,18 @@ class _HeldBack:
     def holds(self, hour: str) -> bool:
         return any(b.report.hour == hour for b in self.built)
 
-    def add(self, built: _Built, refs: set[int] | None) -> None:
-        self.built.append(built)
-        self.bytes += sum(int(f.estimated_size()) for f in built.frames.values())
+    def touch(self, refs: set[int] | None) -> None:
+        """An hour was assigned: the store moved, and ``refs`` are the clusters it touched
+        (None: every cluster, after a rebuild)."""
         self.census, self.last_current = None, False
         if refs is None:
             self.everything = True
         else:
             self.refs |= refs
+
+    def add(self, built: _Built) -> None:
+        self.built.append(built)
+        self.bytes += _frames_bytes(built)
 
     def _census(self, store: NearDupStore) -> Census:
         if self.census is None:
@@ -223,7 +232,10 @@ def build_silver_hours(
             except StoreOutdated:  # rebuilt from silver: what is held back must be there first
                 held.write(cfg, opts)
                 built, refs = _finish_hour(cfg, hour, loaded, work, opts, rebuild=True)
-            held.add(built, refs)
+            held.touch(refs)
+            if held.built and held.bytes + _frames_bytes(built) > flush_bytes:
+                held.write(cfg, opts)  # the held hours alone: a write's memory is ~4x its frames
+            held.add(built)
             reports.append(built.report)
             if held.bytes >= flush_bytes:
                 held.write(cfg, opts)

@@ -96,6 +96,30 @@ def test_batched_silver_equals_hour_by_hour(
     assert all(r.versions.keys() == set(SILVER_TABLES) for r in reports)
 
 
+def test_held_hours_are_written_before_they_would_outgrow_the_flush_size(
+    tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write briefly needs several times its frames' memory, so the held hours are written
+    before an hour that would take them past ``flush_bytes`` joins them: only an hour alone
+    may be larger. The tables are the same as hour by hour."""
+    writes: list[tuple[int, int]] = []
+    write = silver_build._HeldBack.write
+
+    def recording(self: silver_build._HeldBack, *args: object) -> None:
+        if self.built:
+            writes.append((len(self.built), self.bytes))
+        write(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(silver_build._HeldBack, "write", recording)
+    cfg = _bronze(tmp_path)
+    flush = 250_000  # hours of this lake hold 100-135 kB of frames: two fit, three do not
+    build_silver_hours(cfg, HOURS, OPTS, flush_bytes=flush)
+    assert sum(n for n, _ in writes) == len(HOURS) and len(writes) > 1
+    assert any(n > 1 for n, _ in writes)  # hours still share a write while they fit
+    assert all(size <= flush for n, size in writes if n > 1), writes
+    _assert_same(cfg, hour_by_hour)
+
+
 def test_hours_extracted_and_masked_in_small_chunks_end_the_same(
     tmp_path: Path, hour_by_hour: dict[str, pl.DataFrame], monkeypatch: pytest.MonkeyPatch
 ) -> None:
