@@ -299,13 +299,13 @@ def _health(rows: pl.DataFrame, failures: pl.DataFrame, cfg: FlywheelSettings) -
     for test, pid in failures.select("test_name", "pattern_id").iter_rows():
         patterns_of.setdefault(test, set()).add(pid)
     # One aggregation for every test (a per-test frame cost a polars query per test per hour).
-    durations = [
+    row_durations = [
         _duration(m, e, r)
         for m, e, r in rows.select("metrics", "e2e_full_ms", "response_time_ms").iter_rows()
     ]
     per_session = (
         rows.select("test_name", "session_no", (pl.col("outcome") == "fail").alias("failed"))
-        .with_columns(pl.Series("duration", durations, dtype=pl.Float64))
+        .with_columns(pl.Series("duration", row_durations, dtype=pl.Float64))
         .group_by("test_name", "session_no")
         .agg(pl.col("failed").any(), pl.col("duration").max())
         .sort("test_name", "session_no")

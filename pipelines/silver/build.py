@@ -142,9 +142,10 @@ class _HeldBack:
         else:
             self.refs |= refs
 
-    def add(self, built: _Built) -> None:
+    def add(self, built: _Built, size: int) -> None:
+        """Hold ``built``, whose frames take ``size`` bytes (``_frames_bytes``)."""
         self.built.append(built)
-        self.bytes += _frames_bytes(built)
+        self.bytes += size
 
     def _census(self, store: NearDupStore) -> Census:
         if self.census is None:
@@ -233,9 +234,10 @@ def build_silver_hours(
                 held.write(cfg, opts)
                 built, refs = _finish_hour(cfg, hour, loaded, work, opts, rebuild=True)
             held.touch(refs)
-            if held.built and held.bytes + _frames_bytes(built) > flush_bytes:
+            size = _frames_bytes(built)
+            if held.built and held.bytes + size > flush_bytes:
                 held.write(cfg, opts)  # the held hours alone: a write's memory is ~4x its frames
-            held.add(built)
+            held.add(built, size)
             reports.append(built.report)
             if held.bytes >= flush_bytes:
                 held.write(cfg, opts)
